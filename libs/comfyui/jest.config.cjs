@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'comfyui',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/comfyui',
+};
