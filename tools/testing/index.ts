@@ -1,2 +1,3 @@
 // Test support shared by every project's specs. Not a pack: production code never imports it.
-export {};
+export { describeEachDatabase, openTestDatabase, testDatabaseKinds, testPostgresUrl } from './test-database';
+export type { TestDatabase, TestDatabaseKind } from './test-database';

@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { acquireDataDirLock } from './data-dir-lock';
+import { DatabaseError } from './errors';
+import { redactDatabaseUrl } from './redact-url';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityClass = Function | EntitySchema;
+type MigrationClass = new () => MigrationInterface;
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; unset → the embedded PostgreSQL (PGlite) in `dataDir`. */
+  url?: string;
+  /** Folder of the embedded database (default `.kiln/db` under the current directory). */
+  dataDir?: string;
+  entities: EntityClass[];
+  migrations: MigrationClass[];
+  /** Run pending migrations after connecting (default true). */
+  migrate?: boolean;
+  /** PostgreSQL pool size (default 10); the embedded database always uses 1. */
+  poolSize?: number;
+  /** A PostgreSQL schema to live in (tests give each file its own). */
+  schema?: string;
+}
+
+export interface Database {
+  dataSource: DataSource;
+  kind: 'postgres' | 'embedded';
+  /** Where it is, fit for logs (password redacted). */
+  location: string;
+  close(): Promise<void>;
+}
+
+/** Opens (and by default migrates) Kiln's database: PostgreSQL when a URL is given, else embedded. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openEmbedded(options);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const location = redactDatabaseUrl(url);
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new DatabaseError(
+      'DATABASE_INVALID_URL',
+      `DATABASE_URL ${location} is not a PostgreSQL URL; use postgres://user:password@host:5432/db, or unset it to use the embedded database`,
+    );
+  }
+  const dataSource = new DataSource({
+    ...common(options),
+    url,
+    poolSize: options.poolSize ?? 10,
+    ...(options.schema ? { schema: options.schema, extra: { options: `-c search_path=${options.schema}` } } : {}),
+  } as DataSourceOptions);
+  await initialize(dataSource, location, options);
+  return { dataSource, kind: 'postgres', location, close: () => dataSource.destroy() };
+}
+
+async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
+  const dataDir = resolve(options.dataDir ?? '.kiln/db');
+  const release = acquireDataDirLock(dataDir);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+    const pglite = new PGlite(dataDir);
+    const dataSource = new DataSource({
+      ...common(options),
+      // PGlite runs one session: one pooled connection, and a timeout instead of a silent wait.
+      poolSize: 1,
+      connectTimeoutMS: 30_000,
+      extra: createPgConfig(pglite),
+    } as DataSourceOptions);
+    await initialize(dataSource, `embedded PostgreSQL in ${dataDir}`, options);
+    return {
+      dataSource,
+      kind: 'embedded',
+      location: `embedded PostgreSQL in ${dataDir}`,
+      close: async () => {
+        await dataSource.destroy();
+        await pglite.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+function common(options: OpenDatabaseOptions) {
+  return {
+    type: 'postgres' as const,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'kiln_migrations',
+    synchronize: false,
+    logging: false,
+  };
+}
+
+async function initialize(dataSource: DataSource, location: string, options: OpenDatabaseOptions): Promise<void> {
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new DatabaseError(
+      'DATABASE_UNREACHABLE',
+      `cannot connect to ${location}: ${(error as Error).message}. Check that PostgreSQL is running and DATABASE_URL is right, ` +
+        `or unset DATABASE_URL to use the embedded database`,
+      { cause: error },
+    );
+  }
+  if (options.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
+}
