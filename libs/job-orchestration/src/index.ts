@@ -1,1 +1,2 @@
-export {};
+export { parseJobSpec, loadJobSpecFile } from './spec/parse-job-spec';
+export type { ParseJobSpecOptions, ParseJobSpecResult } from './spec/parse-job-spec';

@@ -1,0 +1,271 @@
+import 'reflect-metadata';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsDivisibleBy,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  ValidateBy,
+  type ValidationArguments,
+} from 'class-validator';
+import { MAX_SEED } from '../seeds/derive-seed';
+import { COMFYUI_SAMPLERS, COMFYUI_SCHEDULERS } from './comfyui-choices';
+import { didYouMean } from './did-you-mean';
+import { Describe, Nested } from './schema-metadata';
+
+/** Largest `count`/`children` per entry: a typo like `count: 1000000` must not flood a GPU farm. */
+export const MAX_IMAGES_PER_ENTRY = 1000;
+/** Largest number of items or steps in one spec. */
+export const MAX_ENTRIES = 10000;
+
+const NUMBER = { allowNaN: false, allowInfinity: false } as const;
+const BIND_PATH = /^[^.\s]+\.inputs\.[^.\s]+$/;
+
+function oneOfMessage(kind: string, choices: readonly string[]) {
+  return (args: ValidationArguments): string => {
+    const guess = typeof args.value === 'string' ? didYouMean(args.value, choices) : undefined;
+    return guess
+      ? `unknown ${kind} (did you mean ${guess}?)`
+      : `unknown ${kind}; ComfyUI knows: ${choices.join(', ')}`;
+  };
+}
+
+function IsSeed(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSeed',
+    validator: {
+      validate: (value: unknown) =>
+        value === 'random' || (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SEED),
+      defaultMessage: () => `must be "random" or a whole number from 0 to ${MAX_SEED}`,
+    },
+  });
+}
+
+/** Where images go. */
+export class OutputSpec {
+  @Describe('Folder the images are written to, relative to the spec file (absolute paths are allowed).')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  dir!: string;
+
+  @Describe('Replace files that already exist (default false: an existing file fails the item).')
+  @IsOptional()
+  @IsBoolean()
+  overwrite?: boolean;
+}
+
+/** Generation parameters: allowed under `defaults` and overridable per item or step. */
+export class GenerationParamsSpec {
+  @Describe('Checkpoint file name as ComfyUI lists it (GET /models/checkpoints); checked before anything is queued.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  checkpoint?: string;
+
+  @Describe('txt2img, img2img, the name of an entry under `workflows:`, or a path (relative to the spec) to an API-format workflow .json.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  workflow?: string;
+
+  @Describe('Positive prompt.')
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  prompt?: string;
+
+  @Describe('Negative prompt.')
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  negative_prompt?: string;
+
+  @Describe('Image width in pixels (multiple of 8).')
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(16384)
+  @IsDivisibleBy(8)
+  width?: number;
+
+  @Describe('Image height in pixels (multiple of 8).')
+  @IsOptional()
+  @IsInt()
+  @Min(16)
+  @Max(16384)
+  @IsDivisibleBy(8)
+  height?: number;
+
+  @Describe('Sampling steps.')
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  steps?: number;
+
+  @Describe('Classifier-free guidance scale.')
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(0)
+  @Max(100)
+  cfg?: number;
+
+  @Describe('KSampler sampler_name.')
+  @IsOptional()
+  @IsString()
+  @IsIn(COMFYUI_SAMPLERS, { message: oneOfMessage('sampler', COMFYUI_SAMPLERS) })
+  sampler?: string;
+
+  @Describe('KSampler scheduler.')
+  @IsOptional()
+  @IsString()
+  @IsIn(COMFYUI_SCHEDULERS, { message: oneOfMessage('scheduler', COMFYUI_SCHEDULERS) })
+  scheduler?: string;
+
+  @Describe('Base seed (each image gets a seed derived from it, the item and the image index), or "random" for a fresh recorded seed per image.', {
+    oneOf: [{ type: 'integer', minimum: 0, maximum: MAX_SEED }, { const: 'random' }],
+  })
+  @IsOptional()
+  @IsSeed()
+  seed?: number | 'random';
+
+  @Describe('Seconds one image may take before it fails.')
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(1)
+  @Max(86400)
+  timeout?: number;
+}
+
+/** One named entry of a batch: `count` images of one prompt. */
+export class ItemSpec extends GenerationParamsSpec {
+  @Describe('Display name; its slug names the output file (`Bob the Brave` → bob-the-brave.png).')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @Describe('Number of images for this item (default 1); several get -1, -2… suffixes.')
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_IMAGES_PER_ENTRY)
+  count?: number;
+}
+
+/** One step of a pipeline: `count` base candidates, then `children` img2img variations per selected candidate. */
+export class StepSpec extends GenerationParamsSpec {
+  @Describe('Step name; its slug is the folder of the step\'s candidates.')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @Describe('Number of base candidates to generate.')
+  @IsInt()
+  @Min(0)
+  @Max(MAX_IMAGES_PER_ENTRY)
+  count!: number;
+
+  @Describe('Child generations per candidate a person selects (default 0).')
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_IMAGES_PER_ENTRY)
+  children?: number;
+
+  @Describe('img2img denoise of child generations (default 0.6).')
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(0)
+  @Max(1)
+  denoise?: number;
+
+  @Describe('Workflow of child generations (default img2img); same forms as `workflow`, needs a LoadImage.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  child_workflow?: string;
+}
+
+/** Where each parameter goes in a user workflow: `"<node id>.inputs.<input name>"`. */
+export class WorkflowBindSpec {
+  @IsOptional() @IsString() @Matches(BIND_PATH) prompt?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) negative_prompt?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) checkpoint?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) width?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) height?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) steps?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) cfg?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) sampler?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) scheduler?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) seed?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) denoise?: string;
+  @Describe('The LoadImage input that receives the parent image of child generations.')
+  @IsOptional() @IsString() @Matches(BIND_PATH) image?: string;
+  @IsOptional() @IsString() @Matches(BIND_PATH) filename_prefix?: string;
+}
+
+/** A user workflow exported from ComfyUI with "Save (API)". */
+export class WorkflowEntrySpec {
+  @Describe('Path of the API-format workflow .json, relative to the spec file (read as data only).')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  file!: string;
+
+  @Describe('Explicit parameter placement; parameters left out are found by node class.')
+  @IsOptional()
+  @Nested(() => WorkflowBindSpec)
+  bind?: WorkflowBindSpec;
+}
+
+/** A Kiln job file: a batch (`items`) or a pipeline (`steps`). */
+export class JobSpec {
+  @Describe('Format version; always 1.')
+  @IsIn([1], { message: 'must be 1 (the only job file format version)' })
+  version!: 1;
+
+  @Nested(() => OutputSpec)
+  output!: OutputSpec;
+
+  @Describe('Parameters every item or step inherits unless it sets its own.')
+  @IsOptional()
+  @Nested(() => GenerationParamsSpec)
+  defaults?: GenerationParamsSpec;
+
+  @Describe('Batch entries (a spec has items or steps, not both).')
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ENTRIES)
+  @Nested(() => ItemSpec, 'array')
+  items?: ItemSpec[];
+
+  @Describe('Pipeline steps (a spec has items or steps, not both).')
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ENTRIES)
+  @Nested(() => StepSpec, 'array')
+  steps?: StepSpec[];
+
+  @Describe('Named user workflows that `workflow:` / `child_workflow:` can refer to.')
+  @IsOptional()
+  @Nested(() => WorkflowEntrySpec, 'map')
+  workflows?: Map<string, WorkflowEntrySpec>;
+}

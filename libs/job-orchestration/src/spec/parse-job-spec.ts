@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { decodeSpecText, MAX_SPEC_BYTES, tooLargeIssue, type JobSpecFormat } from './decode-spec-text';
+import { JobSpec } from './job-spec.classes';
+import { resolveJobSpec, resolveInside, type ReadWorkflowFile } from './resolve-job-spec';
+import type { ResolvedJobSpec } from './resolved-job-spec';
+import { formatSpecIssues, validationErrorsToIssues, type SpecIssue } from './spec-issue';
+
+/** Largest workflow file a spec may point at. */
+export const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
+
+/** Options of {@link parseJobSpec}. */
+export interface ParseJobSpecOptions {
+  /** Folder relative paths in the spec are resolved against (the spec file's folder). */
+  baseDir: string;
+  /** Shown in messages; its extension picks the format when `format` is not given. */
+  sourceName?: string;
+  format?: JobSpecFormat;
+  /** Reads workflow files; defaults to a size-bounded read that refuses symlinks leaving `baseDir`. */
+  readWorkflowFile?: ReadWorkflowFile;
+}
+
+/** A valid spec, or every problem found in it at once (`message` renders them all). */
+export type ParseJobSpecResult =
+  | { ok: true; spec: ResolvedJobSpec }
+  | { ok: false; issues: SpecIssue[]; message: string };
+
+/** Parses, validates and resolves job file text. Never runs anything the text contains. */
+export function parseJobSpec(text: string, options: ParseJobSpecOptions): ParseJobSpecResult {
+  const sourceName = options.sourceName ?? 'job spec';
+  const format = options.format ?? (/\.json$/i.test(sourceName) ? 'json' : 'yaml');
+  const decoded = decodeSpecText(text, format);
+  if (!decoded.ok) return failure(decoded.issues, sourceName);
+  if (typeof decoded.data !== 'object' || decoded.data === null || Array.isArray(decoded.data)) {
+    const empty = decoded.data === null || decoded.data === undefined;
+    return failure(
+      [{ path: '', kind: 'invalid', message: empty ? 'the file is empty' : 'the top level must be a mapping', fix: 'start with "version: 1", "output:" and "items:"' }],
+      sourceName,
+    );
+  }
+  const source = decoded.data as Record<string, unknown>;
+  const spec = plainToInstance(JobSpec, source);
+  const issues = validationErrorsToIssues(
+    validateSync(spec, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: true, value: true } }),
+  );
+  const readWorkflowFile = options.readWorkflowFile ?? boundedReader(options.baseDir);
+  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile });
+  issues.push(...resolved.issues);
+  if (issues.length || !resolved.resolved) return failure(issues, sourceName);
+  return { ok: true, spec: resolved.resolved };
+}
+
+/** Reads a job file (`.json` is JSON, anything else YAML) and parses it like {@link parseJobSpec}. */
+export function loadJobSpecFile(file: string): ParseJobSpecResult {
+  const absolute = path.resolve(file);
+  const sourceName = path.basename(absolute);
+  let size: number;
+  try {
+    const stat = fs.statSync(absolute);
+    if (!stat.isFile()) return failure([{ path: '', kind: 'invalid', message: `${absolute} is not a file`, fix: 'give the path of a .yaml or .json job file' }], sourceName);
+    size = stat.size;
+  } catch (error) {
+    return failure([{ path: '', kind: 'invalid', message: `cannot read ${absolute}: ${(error as Error).message}`, fix: 'check the path' }], sourceName);
+  }
+  // Checked before reading so a huge file is never loaded into memory.
+  if (size > MAX_SPEC_BYTES) return failure([tooLargeIssue(size)], sourceName);
+  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName });
+}
+
+function boundedReader(baseDir: string): ReadWorkflowFile {
+  return (absolutePath) => {
+    // A symlink inside the folder could still point anywhere: check where it really lands.
+    const real = fs.realpathSync(absolutePath);
+    const inside = resolveInside(fs.realpathSync(baseDir), path.relative(fs.realpathSync(baseDir), real));
+    if (!inside.ok) throw new Error(`it is a link to ${real}, outside the spec's folder`);
+    const size = fs.statSync(real).size;
+    if (size > MAX_WORKFLOW_BYTES) throw new Error(`it is ${size} bytes; workflow files are limited to ${MAX_WORKFLOW_BYTES}`);
+    return fs.readFileSync(real, 'utf8');
+  };
+}
+
+function failure(issues: SpecIssue[], sourceName: string): ParseJobSpecResult {
+  return { ok: false, issues, message: formatSpecIssues(issues, sourceName) };
+}

@@ -1,0 +1,60 @@
+import type { WorkflowTemplate } from '../workflow/api-workflow';
+
+/** How a step's images get their seeds. */
+export type SeedPolicy = { mode: 'fixed'; base: number } | { mode: 'random' };
+
+/**
+ * Generation parameters of one step, stored in `PipelineStep.params`. Unset values keep whatever the
+ * workflow template holds.
+ */
+export interface StepParams {
+  /** The item or step name as written in the spec. */
+  displayName: string;
+  prompt?: string;
+  negativePrompt?: string;
+  checkpoint?: string;
+  width?: number;
+  height?: number;
+  steps?: number;
+  cfg?: number;
+  sampler?: string;
+  scheduler?: string;
+  /** img2img strength of child generations. */
+  denoise?: number;
+  seed: SeedPolicy;
+  timeoutSeconds: number;
+}
+
+/** Workflows of one step, stored in `PipelineStep.workflow`: self-contained so a run never depends on files again. */
+export interface StepWorkflow {
+  base: WorkflowTemplate;
+  /** Present when the step makes child generations. */
+  child?: WorkflowTemplate;
+}
+
+/** One step of a resolved spec: a batch item or a pipeline step. */
+export interface ResolvedStep {
+  /** Slug of the item or step name: unique within the run. */
+  name: string;
+  baseCount: number;
+  childrenPerSelected: number;
+  naming: 'deterministic' | 'unique';
+  overwrite: boolean;
+  workflow: StepWorkflow;
+  params: StepParams;
+}
+
+/** A validated job spec with defaults merged, paths resolved and workflows loaded. */
+export interface ResolvedJobSpec {
+  kind: 'batch' | 'pipeline';
+  /** Absolute folder outputs go to. */
+  outputDir: string;
+  overwrite: boolean;
+  /** `defaults.seed` when it is a number. */
+  baseSeed: number | null;
+  steps: ResolvedStep[];
+  /** Every checkpoint file name the spec uses: check them against the server before queueing anything. */
+  checkpoints: string[];
+  /** The spec as data, for `PipelineRun.spec`. */
+  source: Record<string, unknown>;
+}

@@ -1,0 +1,95 @@
+/** One node of an API-format ComfyUI workflow (the "Save (API)" export, the body of `POST /prompt`). */
+export interface ApiWorkflowNode {
+  class_type: string;
+  inputs: Record<string, unknown>;
+  _meta?: { title?: string };
+}
+
+/** An API-format workflow: node id → node. */
+export type ApiWorkflow = Record<string, ApiWorkflowNode>;
+
+/** Parameters Kiln can place into a workflow. */
+export type WorkflowParam =
+  | 'prompt'
+  | 'negative_prompt'
+  | 'checkpoint'
+  | 'width'
+  | 'height'
+  | 'steps'
+  | 'cfg'
+  | 'sampler'
+  | 'scheduler'
+  | 'seed'
+  | 'denoise'
+  | 'image'
+  | 'filename_prefix';
+
+export const WORKFLOW_PARAMS: readonly WorkflowParam[] = [
+  'prompt', 'negative_prompt', 'checkpoint', 'width', 'height', 'steps', 'cfg', 'sampler', 'scheduler', 'seed',
+  'denoise', 'image', 'filename_prefix',
+];
+
+/** Where each parameter goes: `"<node id>.inputs.<input name>"`. */
+export type WorkflowBindings = Partial<Record<WorkflowParam, string>>;
+
+/** A workflow with its parameter placement, as stored on a pipeline step. */
+export interface WorkflowTemplate {
+  /** `builtin:txt2img`, `builtin:img2img` or the spec-relative path it was read from. */
+  source: string;
+  graph: ApiWorkflow;
+  bindings: WorkflowBindings;
+}
+
+export type CheckApiWorkflowResult = { ok: true; workflow: ApiWorkflow } | { ok: false; problem: string; fix: string };
+
+/** Checks that data is an API-format workflow (and not the UI format, which ComfyUI cannot queue). */
+export function checkApiWorkflow(data: unknown): CheckApiWorkflowResult {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, problem: 'is not a JSON object of nodes', fix: 'export the workflow from ComfyUI with "Save (API)"' };
+  }
+  const record = data as Record<string, unknown>;
+  if (Array.isArray(record['nodes']) && 'links' in record) {
+    return { ok: false, problem: 'is a UI-format workflow (it has "nodes" and "links")', fix: 'export it from ComfyUI with "Save (API)" instead of "Save"' };
+  }
+  const ids = Object.keys(record);
+  if (ids.length === 0) return { ok: false, problem: 'has no nodes', fix: 'export a workflow that has nodes' };
+  for (const id of ids) {
+    const node = record[id] as Partial<ApiWorkflowNode> | null;
+    const valid =
+      typeof node === 'object' && node !== null && typeof node.class_type === 'string' &&
+      typeof node.inputs === 'object' && node.inputs !== null && !Array.isArray(node.inputs);
+    if (!valid) {
+      return { ok: false, problem: `node "${id}" is not {"class_type": …, "inputs": {…}}`, fix: 'export the workflow from ComfyUI with "Save (API)"' };
+    }
+  }
+  return { ok: true, workflow: record as ApiWorkflow };
+}
+
+/** A link `[source node id, output index]` rather than a literal value. */
+export function isLink(value: unknown): value is [string, number] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
+}
+
+/** Splits `"3.inputs.seed"` into its node id and input name; undefined when malformed. */
+export function parseBindPath(path: string): { nodeId: string; input: string } | undefined {
+  const match = /^([^.\s]+)\.inputs\.([^.\s]+)$/.exec(path);
+  return match ? { nodeId: match[1], input: match[2] } : undefined;
+}
+
+/** Why `path` cannot receive a value in `graph`, or undefined when it can. */
+export function bindPathProblem(graph: ApiWorkflow, path: string): string | undefined {
+  const target = parseBindPath(path);
+  if (!target) return `"${path}" is not "<node id>.inputs.<input name>"`;
+  const node = graph[target.nodeId];
+  if (!node) return `the workflow has no node "${target.nodeId}" (nodes: ${Object.keys(graph).join(', ')})`;
+  if (!(target.input in node.inputs)) {
+    return `node "${target.nodeId}" (${node.class_type}) has no input "${target.input}" (inputs: ${Object.keys(node.inputs).join(', ') || 'none'})`;
+  }
+  if (isLink(node.inputs[target.input])) return `input "${target.input}" of node "${target.nodeId}" is a link to another node, not a value`;
+  return undefined;
+}
+
+/** A deep copy of a JSON-compatible value. */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
