@@ -138,10 +138,14 @@ class IdleTimer {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause;
-    if (cause instanceof Error && cause.message) return `${error.message}: ${cause.message}`;
-    return error.message;
-  }
-  return String(error);
+  // Duck-typed: fetch errors come from another realm under test runners, defeating `instanceof Error`.
+  const message = messageOf(error);
+  const cause = messageOf((error as { cause?: unknown } | null)?.cause);
+  if (message && cause) return `${message}: ${cause}`;
+  return message ?? String(error);
+}
+
+function messageOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('message' in value)) return undefined;
+  return typeof value.message === 'string' && value.message !== '' ? value.message : undefined;
 }

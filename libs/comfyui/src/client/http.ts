@@ -213,6 +213,6 @@ export class ComfyHttp {
 
 /** ts-retry-promise wraps the last error in a `RetryError`, whose ES5 subclassing defeats `instanceof`. */
 function unwrapRetryError(error: unknown): unknown {
-  if (error instanceof Error && 'lastError' in error && error.lastError !== undefined) return error.lastError;
+  if (typeof error === 'object' && error !== null && 'lastError' in error && error.lastError !== undefined) return error.lastError;
   return error;
 }
