@@ -4,14 +4,18 @@ import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/c
 import { ComfyUiError } from '../errors';
 import { ComfyClient } from './comfy-client';
 import { parseNodeErrors } from './node-errors';
+import type { Workflow } from './types';
 
 const BASE = 'http://comfy.test:8188';
 
 async function rejectionFor(fixture: string, workflow = 'empty_save'): Promise<ComfyUiError> {
   nock(BASE).post('/prompt').reply(...nockReply(loadHttpFixture(fixture)));
-  const client = new ComfyClient({ baseUrl: BASE, retry: { retries: 0 } });
+  return submitAndCatch(loadWorkflow(workflow));
+}
+
+async function submitAndCatch(workflow: Workflow): Promise<ComfyUiError> {
   try {
-    await client.submitPrompt(loadWorkflow(workflow));
+    await new ComfyClient({ baseUrl: BASE, retry: { retries: 0 } }).submitPrompt(workflow);
   } catch (error) {
     if (error instanceof ComfyUiError) return error;
     throw error;
@@ -87,7 +91,7 @@ describe('workflow rejections (400 on /prompt)', () => {
   it('tolerates the old string form {"error": "no prompt", "node_errors": []}', async () => {
     nock(BASE).post('/prompt').reply(400, { error: 'no prompt', node_errors: [] });
 
-    const error = await new ComfyClient({ baseUrl: BASE }).submitPrompt({}).catch((e: unknown) => e as ComfyUiError);
+    const error = await submitAndCatch({});
 
     expect(error).toMatchObject({ code: 'COMFYUI_WORKFLOW_REJECTED', comfyErrorType: 'no_prompt', nodeErrors: [] });
     expect(error.message).toContain('no prompt');
@@ -96,7 +100,7 @@ describe('workflow rejections (400 on /prompt)', () => {
   it('tolerates a 400 that is not JSON', async () => {
     nock(BASE).post('/prompt').reply(400, 'Bad Request');
 
-    const error = await new ComfyClient({ baseUrl: BASE }).submitPrompt({}).catch((e: unknown) => e as ComfyUiError);
+    const error = await submitAndCatch({});
 
     expect(error.code).toBe('COMFYUI_WORKFLOW_REJECTED');
     expect(error.message).toContain('Bad Request');
