@@ -3,7 +3,8 @@ export type JobOrchestrationErrorCode =
   | 'SLUG_INVALID'
   | 'WORKFLOW_INVALID'
   | 'STEP_DEFINITION_INVALID'
-  | 'PAYLOAD_UNBUILDABLE';
+  | 'PAYLOAD_UNBUILDABLE'
+  | 'TRANSACTION_REQUIRED';
 
 export class JobOrchestrationError extends Error {
   override readonly name = 'JobOrchestrationError';

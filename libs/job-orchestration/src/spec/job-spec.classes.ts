@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -240,6 +241,7 @@ export class JobSpec {
   @IsIn([1], { message: 'must be 1 (the only job file format version)' })
   version!: 1;
 
+  @IsDefined()
   @Nested(() => OutputSpec)
   output!: OutputSpec;
 

@@ -3,6 +3,7 @@ import { slugify } from '../naming/slugify';
 import {
   bindPathProblem,
   checkApiWorkflow,
+  parseBindPath,
   WORKFLOW_PARAMS,
   type WorkflowBindings,
   type WorkflowParam,
@@ -281,7 +282,8 @@ class WorkflowLoader {
     const bindings: WorkflowBindings = { ...detected.bindings };
     for (const param of WORKFLOW_PARAMS) {
       const bindPath = entry?.bind[param];
-      if (typeof bindPath !== 'string') continue;
+      // Malformed paths are already reported by class validation.
+      if (typeof bindPath !== 'string' || !parseBindPath(bindPath)) continue;
       const problem = bindPathProblem(checked.workflow, bindPath);
       if (problem) this.report({ path: `workflows.${entry?.name}.bind.${param}`, message: problem, value: bindPath, fix: 'point it at a value input of a node in that file' });
       else bindings[param] = bindPath;

@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import { JobOrchestrationError } from '../errors';
+import type { StepParams, StepWorkflow } from '../spec/resolved-job-spec';
+import {
+  checkApiWorkflow,
+  cloneJson,
+  parseBindPath,
+  type ApiWorkflow,
+  type WorkflowParam,
+  type WorkflowTemplate,
+} from '../workflow/api-workflow';
+import { nodesOfClass } from '../workflow/detect-bindings';
+
+/** What a payload is built from: a `selectNextJob` result satisfies it. */
+export interface BuildJobPayloadInput {
+  kind: 'base_generation' | 'child_generation';
+  run: { id: string; targetFolder: string };
+  /** `workflow` and `params` as `jobSpecToPipelineRunInput` stored them. */
+  step: { name: string; workflow: unknown; params: unknown };
+  /** The candidate a child generation starts from; its image is uploaded first. */
+  parent?: { id: string; imagePath: string } | null;
+  seed: number;
+  jobKey: string;
+}
+
+/** A local file to upload (`POST /upload/image`) before queueing, and the input that takes its stored name. */
+export interface JobUpload {
+  localPath: string;
+  uploadName: string;
+  /** The server may store the file under another name (`x (1).png`): put that name here. */
+  target: { nodeId: string; input: string };
+}
+
+/** An API-format workflow ready for `POST /prompt`, plus what must happen before it is posted. */
+export interface JobPayload {
+  workflow: ApiWorkflow;
+  /** SaveImage prefix, unique per run and job: `kiln/<run id>/<job key>`. */
+  filenamePrefix: string;
+  uploads: JobUpload[];
+  timeoutSeconds: number;
+}
+
+// StepParams field → workflow parameter it is placed at.
+const PARAM_FIELDS: Array<[keyof StepParams, WorkflowParam]> = [
+  ['prompt', 'prompt'], ['negativePrompt', 'negative_prompt'], ['checkpoint', 'checkpoint'], ['width', 'width'],
+  ['height', 'height'], ['steps', 'steps'], ['cfg', 'cfg'], ['sampler', 'sampler'], ['scheduler', 'scheduler'],
+];
+
+/**
+ * Builds the workflow of one selected job from its step's template and parameters. Pure: the
+ * template is copied, never mutated, and nothing is uploaded or posted.
+ */
+export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
+  const workflows = readStepWorkflow(input.step);
+  const params = readStepParams(input.step);
+  const isChild = input.kind === 'child_generation';
+  const template = isChild ? workflows.child : workflows.base;
+  if (!template) {
+    throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${input.step.name} has no child workflow but a child generation was selected`);
+  }
+  const workflow = cloneJson(template.graph);
+  const set = (param: WorkflowParam, value: unknown) => {
+    const target = template.bindings[param] ? parseBindPath(template.bindings[param] as string) : undefined;
+    if (target && workflow[target.nodeId]) workflow[target.nodeId].inputs[target.input] = value;
+  };
+
+  for (const [field, param] of PARAM_FIELDS) {
+    if (params[field] !== undefined) set(param, params[field]);
+  }
+  set('seed', input.seed);
+  if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
+
+  const filenamePrefix = `kiln/${input.run.id}/${input.jobKey}`;
+  placeFilenamePrefix(workflow, template, filenamePrefix);
+
+  const uploads: JobUpload[] = [];
+  if (isChild) {
+    const parent = input.parent;
+    const imageTarget = template.bindings.image ? parseBindPath(template.bindings.image) : undefined;
+    if (!parent || !imageTarget) {
+      throw new JobOrchestrationError('PAYLOAD_UNBUILDABLE', `child generation ${input.jobKey} needs a parent image and a LoadImage input for it`);
+    }
+    const uploadName = `kiln-${parent.id}${path.extname(parent.imagePath) || '.png'}`;
+    workflow[imageTarget.nodeId].inputs[imageTarget.input] = uploadName;
+    uploads.push({ localPath: path.resolve(input.run.targetFolder, parent.imagePath), uploadName, target: imageTarget });
+  }
+  return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds };
+}
+
+function placeFilenamePrefix(workflow: ApiWorkflow, template: WorkflowTemplate, prefix: string): void {
+  const bound = template.bindings.filename_prefix ? parseBindPath(template.bindings.filename_prefix) : undefined;
+  const saves = nodesOfClass(workflow, 'SaveImage');
+  // Every SaveImage gets a prefix of its own so no output of this job can collide with another's.
+  for (const id of saves) {
+    const isBound = bound?.nodeId === id;
+    workflow[id].inputs['filename_prefix'] = isBound || saves.length === 1 ? prefix : `${prefix}-n${id}`;
+  }
+  if (bound && !saves.includes(bound.nodeId) && workflow[bound.nodeId]) workflow[bound.nodeId].inputs[bound.input] = prefix;
+}
+
+function readStepWorkflow(step: BuildJobPayloadInput['step']): StepWorkflow {
+  const value = step.workflow as Partial<StepWorkflow> | null;
+  const valid = (template: unknown): template is WorkflowTemplate => {
+    const t = template as Partial<WorkflowTemplate> | null;
+    return typeof t === 'object' && t !== null && typeof t.source === 'string' && typeof t.bindings === 'object' && t.bindings !== null && checkApiWorkflow(t.graph).ok;
+  };
+  if (typeof value !== 'object' || value === null || !valid(value.base) || (value.child !== undefined && !valid(value.child))) {
+    throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} has no usable workflow (expected { base: { source, graph, bindings } })`);
+  }
+  return value as StepWorkflow;
+}
+
+function readStepParams(step: BuildJobPayloadInput['step']): StepParams {
+  const params = step.params as Partial<StepParams> | null;
+  if (typeof params !== 'object' || params === null || typeof params.timeoutSeconds !== 'number' || typeof params.seed !== 'object') {
+    throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} has no usable params (expected the output of jobSpecToPipelineRunInput)`);
+  }
+  return params as StepParams;
+}
