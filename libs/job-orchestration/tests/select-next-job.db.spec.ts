@@ -169,7 +169,7 @@ items: [{ name: Bob the Brave, prompt: b, count: 2, seed: 42 }, { name: Mallsing
     const all = [await selectAndClaim(), await selectAndClaim(), await selectAndClaim()];
 
     expect(scoped.kind !== 'no_work' && scoped.run.id).toBe(newer.id);
-    const runIds = all.filter((r) => r.kind !== 'no_work').map((r) => r.kind !== 'no_work' && r.run.id);
+    const runIds = all.flatMap((r) => (r.kind === 'no_work' ? [] : [r.run.id]));
     expect(runIds[0]).toBe(older.id);
     expect(runIds).not.toContain(cancelled.id);
     expect(runIds).not.toContain(newer.id);

@@ -10,7 +10,7 @@ export function deterministicOutputName(slug: string, index: number, count: numb
 
 /**
  * Name of a unique output, relative to the run's target folder: `<step-slug>/<hash>_<timestamp>.png`.
- * The hash comes from the job key, so a retry of the same job keeps its name's hash.
+ * The hash comes from the job key (callers include the run id), so a retry of the same job keeps it.
  */
 export function uniqueOutputName(stepSlug: string, jobKey: string, at: Date): string {
   const hash = createHash('sha256').update(jobKey, 'utf8').digest('hex').slice(0, 16);

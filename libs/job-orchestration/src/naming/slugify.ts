@@ -16,7 +16,7 @@ export function slugify(name: string): string {
     .normalize('NFKD')
     .toLowerCase()
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\u0000-\u007f]/g, (ch) => TRANSLITERATIONS[ch] ?? ' ');
+    .replace(/[^ -~]/g, (ch) => TRANSLITERATIONS[ch] ?? ' ');
   const slug = ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return slug.slice(0, MAX_SLUG_LENGTH).replace(/-+$/, '');
 }

@@ -101,7 +101,7 @@ async function workOfStep(manager: EntityManager, step: PipelineStep, options: S
       return {
         kind: 'child_generation', run, step, parent, index, seed, jobKey,
         seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
-        outputName: uniqueOutputName(step.name, jobKey, now()),
+        outputName: uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
       };
     }
   }
@@ -114,7 +114,7 @@ async function workOfStep(manager: EntityManager, step: PipelineStep, options: S
     kind: 'base_generation', run, step, index, jobKey,
     seed: seedPolicy.mode === 'fixed' ? deriveSeed(seedPolicy.base, step.name, index) : drawSeed(),
     seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
-    outputName: step.naming === 'deterministic' ? deterministicOutputName(step.name, index, step.baseCount) : uniqueOutputName(step.name, jobKey, now()),
+    outputName: step.naming === 'deterministic' ? deterministicOutputName(step.name, index, step.baseCount) : uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
   };
 }
 

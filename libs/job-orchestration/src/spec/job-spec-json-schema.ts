@@ -2,7 +2,7 @@ import { getMetadataStorage } from 'class-validator';
 
 type ValidationMetadata = ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[number];
 import { JobSpec } from './job-spec.classes';
-import { getPropertyHints, type JsonSchema } from './schema-metadata';
+import { getPropertyHints, type AnyClass, type JsonSchema } from './schema-metadata';
 
 /** Where the published schema lives, relative to the job-orchestration project root. */
 export const JOB_SPEC_SCHEMA_PATH = 'schema/job-spec.schema.json';
@@ -27,7 +27,7 @@ export function buildJobSpecJsonSchema(): JsonSchema {
   };
 }
 
-function classSchema(cls: Function, definitions: Record<string, JsonSchema>): JsonSchema {
+function classSchema(cls: AnyClass, definitions: Record<string, JsonSchema>): JsonSchema {
   const byProperty = new Map<string, ValidationMetadata[]>();
   for (const metadata of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
     byProperty.set(metadata.propertyName, [...(byProperty.get(metadata.propertyName) ?? []), metadata]);

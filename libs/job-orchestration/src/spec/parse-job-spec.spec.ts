@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { loadJobSpecFile, parseJobSpec } from './parse-job-spec';
 import type { ResolvedJobSpec } from './resolved-job-spec';
 import { jobSpecToPipelineRunInput } from './job-spec-to-pipeline-run';
+import { deriveSeed } from '../seeds/derive-seed';
 
 const fixtures = path.join(__dirname, '../../tests/fixtures');
 
@@ -65,6 +66,30 @@ describe('parseJobSpec', () => {
 
     expect(result.ok && result.spec.steps[0]).toMatchObject({ baseCount: 1, params: { seed: { mode: 'random' }, timeoutSeconds: 300 } });
     expect(result.ok && result.spec.outputDir).toBe('/specs/out');
+  });
+
+  it('keeps every item\'s seeds when items are reordered or added', () => {
+    const items = ['{ name: A, prompt: a, count: 2 }', '{ name: B, prompt: b }', '{ name: C, prompt: c, seed: 9 }'];
+    const seedsOf = (list: string[]) => {
+      const result = parseJobSpec(`version: 1\noutput: { dir: out, overwrite: true }\ndefaults: { checkpoint: c, seed: 1234 }\nitems: [${list.join(', ')}]`, { baseDir: '/specs' });
+      if (!result.ok) throw new Error(result.message);
+      return Object.fromEntries(result.spec.steps.map((s) => [
+        s.name,
+        Array.from({ length: s.baseCount }, (_, i) => (s.params.seed.mode === 'fixed' ? deriveSeed(s.params.seed.base, s.name, i) : null)),
+      ]));
+    };
+
+    const original = seedsOf(items);
+    const reordered = seedsOf([items[2], '{ name: New, prompt: n }', items[0], items[1]]);
+
+    expect(original).toEqual({ a: [6196049101542929, 122856547566871], b: [4489142889669943], c: [3922559928790080] });
+    expect(reordered).toMatchObject(original);
+  });
+
+  it('carries output.overwrite to every step', () => {
+    const result = parseJobSpec('version: 1\noutput: { dir: out, overwrite: true }\nitems: [{ name: A, prompt: a, checkpoint: c }]', { baseDir: '/specs' });
+
+    expect(result.ok && [result.spec.overwrite, result.spec.steps[0].overwrite]).toEqual([true, true]);
   });
 
   it('lists the checkpoint a user workflow holds itself when the spec sets none', () => {

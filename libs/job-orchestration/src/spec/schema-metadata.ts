@@ -6,6 +6,9 @@ export type JsonSchema = Record<string, unknown>;
 
 type Constructor = new () => object;
 
+/** Any class, as decorators and class-validator's metadata see it. */
+export type AnyClass = abstract new (...args: never[]) => unknown;
+
 /** How a property nests another spec class; the JSON Schema generator reads this, as does class-transformer. */
 export interface NestedShape {
   readonly of: () => Constructor;
@@ -19,7 +22,7 @@ interface PropertyHint {
   nested?: NestedShape;
 }
 
-const hints = new Map<Function, Map<string, PropertyHint>>();
+const hints = new Map<object, Map<string, PropertyHint>>();
 
 function addHint(target: object, property: string, hint: PropertyHint): void {
   const owner = target.constructor;
@@ -55,9 +58,9 @@ export function Nested(of: () => Constructor, as: NestedShape['as'] = 'object'):
 }
 
 /** Hints declared on `cls` and its base classes, own declarations winning. */
-export function getPropertyHints(cls: Function): Map<string, PropertyHint> {
-  const chain: Function[] = [];
-  for (let c: Function | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+export function getPropertyHints(cls: AnyClass): Map<string, PropertyHint> {
+  const chain: object[] = [];
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
   const merged = new Map<string, PropertyHint>();
   for (const c of chain) for (const [property, hint] of hints.get(c) ?? []) merged.set(property, { ...merged.get(property), ...hint });
   return merged;

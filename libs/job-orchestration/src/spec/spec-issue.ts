@@ -1,5 +1,6 @@
 import { getMetadataStorage, type ValidationError } from 'class-validator';
 import { didYouMean } from './did-you-mean';
+import type { AnyClass } from './schema-metadata';
 
 /** One problem in a job spec: where it is, what is wrong, the offending value and how to fix it. */
 export interface SpecIssue {
@@ -21,7 +22,7 @@ export function validationErrorsToIssues(errors: ValidationError[], parentPath =
     const path = joinPath(parentPath, error.property, error.target);
     const constraints = error.constraints ?? {};
     if (constraints['whitelistValidation']) {
-      const known = error.target ? knownProperties(error.target.constructor) : [];
+      const known = error.target ? knownProperties(error.target.constructor as AnyClass) : [];
       const guess = didYouMean(error.property, known);
       issues.push({ path, kind: 'unsupported', message: guess ? `did you mean ${guess}?` : 'not part of the format', value: error.value });
     } else if (Object.keys(constraints).length > 0) {
@@ -77,7 +78,7 @@ function constraintIssue(path: string, error: ValidationError): SpecIssue {
   }
   const typeFailure = failed.find((name) => TYPE_CONSTRAINTS.includes(name));
   const reported = typeFailure ? [typeFailure] : failed;
-  const parameters = error.target ? constraintParameters(error.target.constructor, error.property) : new Map<string, unknown>();
+  const parameters = error.target ? constraintParameters(error.target.constructor as AnyClass, error.property) : new Map<string, unknown>();
   const parts = reported.map((name) => describeConstraint(name, error, parameters.get(name)));
   return {
     path,
@@ -131,12 +132,12 @@ function describeConstraint(name: string, error: ValidationError, parameter: unk
   }
 }
 
-function knownProperties(cls: Function): string[] {
+function knownProperties(cls: AnyClass): string[] {
   const metadatas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   return [...new Set(metadatas.map((metadata) => metadata.propertyName))];
 }
 
-function constraintParameters(cls: Function, property: string): Map<string, unknown> {
+function constraintParameters(cls: AnyClass, property: string): Map<string, unknown> {
   const metadatas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   return new Map(
     metadatas
