@@ -1,0 +1,29 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'winston';
+import type { ComfyClient } from '../client/comfy-client';
+import type { JobEngineEvent } from '../engine/job-engine-events';
+import type { EngineMetrics } from '../engine/engine-metrics';
+
+/** How hard to try before a job is failed for good. */
+export interface RetryPolicy {
+  /** Attempts after the first one (COMFYUI_MAX_RETRIES). */
+  maxRetries: number;
+  /** First backoff; doubled per attempt, with jitter, up to `maxDelayMs`. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** What the job commands need from the outside world; the engine (or a test) provides it. */
+export interface JobCommandDeps {
+  dataSource: DataSource;
+  /** The client of one server of the pool, by base URL. */
+  clientFor(server: string): ComfyClient;
+  logger: Logger;
+  retry: RetryPolicy;
+  /** This process, for leases. */
+  workerId: string;
+  leaseMs: number;
+  emit?: (event: JobEngineEvent) => void;
+  metrics?: EngineMetrics;
+  random?: () => number;
+}

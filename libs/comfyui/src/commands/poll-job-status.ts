@@ -1,0 +1,116 @@
+import type { PromptStatus } from '../client/types';
+import { ComfyUiError } from '../errors';
+import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import { patchJob, transitionJob } from '../jobs/job-ledger';
+import type { JobCommandDeps } from './job-command-deps';
+import { fail, scheduleRetry } from './submit-job';
+
+export interface PollJobStatusResult {
+  job: ComfyuiJob;
+  /** What the server said (`unreachable` when it could not be asked). */
+  state: PromptStatus['state'] | 'unreachable' | 'timed_out' | 'skipped';
+  /** True only when the prompt completed: the caller runs ProcessJobResult next. */
+  needsProcessing: boolean;
+}
+
+/**
+ * Asks the job's server where its prompt is and moves the job along: running, completed (history
+ * kept as result_metadata), failed (ComfyUI's execution error), or back to pending when the server
+ * lost it (restart, cleared queue). A job past its timeout is interrupted or dequeued, then failed.
+ */
+export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now = new Date()): Promise<PollJobStatusResult> {
+  const server = job.server;
+  if (!server || (job.status !== 'submitted' && job.status !== 'running')) {
+    return { job, state: 'skipped', needsProcessing: false };
+  }
+  const client = deps.clientFor(server);
+  const startedPolling = Date.now();
+  let status: PromptStatus;
+  try {
+    status = await client.getPromptStatus(job.comfyuiJobId);
+  } catch (error) {
+    if (error instanceof ComfyUiError && error.transient) {
+      // The server may be restarting: the job stays in flight; the lost-prompt check decides later.
+      deps.logger.warn('job status unavailable', { jobId: job.id, promptId: job.comfyuiJobId, server, error: error.message });
+      return { job, state: 'unreachable', needsProcessing: false };
+    }
+    throw error;
+  }
+  deps.logger.debug('job status', {
+    jobId: job.id,
+    promptId: job.comfyuiJobId,
+    server,
+    state: status.state,
+    ms: Date.now() - startedPolling,
+    sinceSubmitMs: job.submittedAt ? now.getTime() - job.submittedAt.getTime() : undefined,
+  });
+  const manager = deps.dataSource.manager;
+  const label = job.jobPayload.label;
+
+  switch (status.state) {
+    case 'completed': {
+      const updated = await transitionJob(manager, job, 'completed', {
+        resultMetadata: status.history as unknown as Record<string, unknown>,
+        completedAt: now,
+        startedAt: job.startedAt ?? now,
+      });
+      return { job: updated ?? job, state: 'completed', needsProcessing: Boolean(updated) };
+    }
+    case 'failed': {
+      const reason =
+        status.reason === 'interrupted'
+          ? `${label}: the prompt was interrupted on ${server}`
+          : `${label}: ComfyUI failed the prompt on ${server}` +
+            (status.error
+              ? ` at node ${status.error.nodeId} (${status.error.nodeType}): ${status.error.exceptionType}: ${status.error.exceptionMessage.trim()}`
+              : '');
+      // Kept for diagnosis: the history holds ComfyUI's traceback of the failure.
+      await patchJob(manager, job, { resultMetadata: status.history as unknown as Record<string, unknown> });
+      const result = await fail(job, server, reason, status.reason === 'interrupted' ? 'interrupted' : 'execution_error', deps);
+      return { job: result.job, state: 'failed', needsProcessing: false };
+    }
+    case 'unknown': {
+      const result = await scheduleRetry(job, server, `prompt ${job.comfyuiJobId} of ${label} was lost by ${server} (in neither queue nor history)`, deps, 'lost');
+      return { job: result.job, state: 'unknown', needsProcessing: false };
+    }
+    case 'running':
+    case 'queued': {
+      if (isPastTimeout(job, now)) return timeOut(job, status.state, deps);
+      if (status.state === 'running' && job.status === 'submitted') {
+        const updated = await transitionJob(manager, job, 'running', { startedAt: now });
+        if (updated) {
+          deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.comfyuiJobId, server });
+        }
+      }
+      return { job, state: status.state, needsProcessing: false };
+    }
+  }
+}
+
+/** Marks a job running as soon as its server says it started (WebSocket `execution_start`). */
+export async function markJobRunning(job: ComfyuiJob, deps: JobCommandDeps, now = new Date()): Promise<void> {
+  if (job.status !== 'submitted' || !job.server) return;
+  const updated = await transitionJob(deps.dataSource.manager, job, 'running', { startedAt: now });
+  if (updated) {
+    deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, promptId: job.comfyuiJobId, server: job.server });
+  }
+}
+
+export function isPastTimeout(job: ComfyuiJob, now: Date): boolean {
+  if (!job.submittedAt) return false;
+  return now.getTime() - job.submittedAt.getTime() > job.jobPayload.timeoutSeconds * 1000;
+}
+
+async function timeOut(job: ComfyuiJob, state: 'queued' | 'running', deps: JobCommandDeps): Promise<PollJobStatusResult> {
+  const server = job.server as string;
+  const client = deps.clientFor(server);
+  try {
+    if (state === 'queued') await client.deleteFromQueue([job.comfyuiJobId]);
+    else await client.interrupt(job.comfyuiJobId);
+  } catch (error) {
+    deps.logger.warn('could not stop a timed-out prompt', { jobId: job.id, promptId: job.comfyuiJobId, server, error: (error as Error).message });
+  }
+  const message = `${job.jobPayload.label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server}, prompt ${job.comfyuiJobId}`;
+  const result = await fail(job, server, message, 'timeout', deps);
+  return { job: result.job, state: 'timed_out', needsProcessing: false };
+}

@@ -1,0 +1,139 @@
+import { rm } from 'node:fs/promises';
+import { PipelineRun, recordCandidate } from '@kiln/pipeline';
+import { collectOutputImages } from '../client/output-refs';
+import type { OutputImage } from '../client/types';
+import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import { patchJob, tryLeaseJob } from '../jobs/job-ledger';
+import { isCompleteImage } from '../files/image-signature';
+import { safeOutputPath } from '../files/safe-output-path';
+import { fileSha256, partPath, sha256, writeFileAtomically } from '../files/write-file-atomically';
+import { sidecarPath, type SidecarMetadata } from '../files/sidecar';
+import type { JobCommandDeps } from './job-command-deps';
+import { fail } from './submit-job';
+
+export type ProcessJobResultOutcome =
+  | { outcome: 'recorded'; job: ComfyuiJob; imagePath: string; candidateId: string; sha256: string }
+  | { outcome: 'failed'; job: ComfyuiJob; error: string }
+  /** Already processed, or another worker holds it right now. */
+  | { outcome: 'skipped'; job: ComfyuiJob };
+
+/**
+ * Brings a completed job's image home: download, check it is a whole image, write sidecar and image
+ * atomically under the run's folder, then record the candidate and mark the job processed in one
+ * transaction. Safe to run again after a crash at any point: the candidate is keyed by the job id,
+ * an identical file already in place is kept, and temp files have a fixed name per job.
+ */
+export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+  if (job.status !== 'completed' || job.processedAt) return { outcome: 'skipped', job };
+  const manager = deps.dataSource.manager;
+  if (!(await tryLeaseJob(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
+  const server = job.server as string;
+  const label = job.jobPayload.label;
+
+  const image = pickImage(job);
+  if (!image) {
+    return failed(job, `${label}: ComfyUI finished prompt ${job.comfyuiJobId} on ${server} but reported no image`, 'no_image', deps);
+  }
+  const run = await manager.getRepository(PipelineRun).findOneBy({ id: job.pipelineRunId });
+  if (!run) return failed(job, `${label}: its pipeline run ${job.pipelineRunId} no longer exists`, 'run_missing', deps);
+
+  let target: string;
+  try {
+    target = safeOutputPath(run.targetFolder, job.jobPayload.outputName);
+  } catch (error) {
+    return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = await deps.clientFor(server).downloadOutput(image);
+  } catch (error) {
+    return failed(
+      job,
+      `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}; ` +
+        `retry with: kiln jobs retry ${job.id}`,
+      'download',
+      deps,
+    );
+  }
+  if (!isCompleteImage(bytes)) {
+    return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+  }
+
+  const digest = sha256(bytes);
+  const existing = await fileSha256(target);
+  if (existing && existing !== digest && !job.jobPayload.overwrite) {
+    return failed(
+      job,
+      `${label}: ${target} already exists and was not made by this job; pass --overwrite (or set output.overwrite: true) to replace it`,
+      'output_exists',
+      deps,
+    );
+  }
+
+  const sidecar: SidecarMetadata = {
+    item: label,
+    seed: job.jobPayload.seed,
+    promptId: job.comfyuiJobId,
+    server,
+    sha256: digest,
+    jobId: job.id,
+    runId: job.pipelineRunId,
+    parentCandidateId: job.parentCandidateId,
+    comfyuiFile: { filename: image.filename, subfolder: image.subfolder, type: image.type },
+    createdAt: new Date().toISOString(),
+    ...job.jobPayload.summary,
+  };
+  try {
+    await writeFileAtomically(sidecarPath(target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
+    if (existing !== digest) await writeFileAtomically(target, bytes, job.id);
+  } catch (error) {
+    await rm(partPath(target, job.id), { force: true });
+    return failed(job, `${label}: writing ${target} failed: ${(error as Error).message}`, 'write', deps);
+  }
+
+  const candidateId = await deps.dataSource.transaction(async (tx) => {
+    const { candidate } = await recordCandidate(tx, {
+      stepId: job.pipelineStepId,
+      parentId: job.parentCandidateId,
+      index: job.slotIndex,
+      imagePath: target,
+      seed: job.jobPayload.seed,
+      metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.comfyuiJobId, server },
+      sourceKey: job.id,
+    });
+    await patchJob(tx, job, { candidateId: candidate.id, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
+    return candidate.id;
+  });
+
+  const durationMs = job.submittedAt ? Date.now() - job.submittedAt.getTime() : 0;
+  deps.metrics?.completed.inc({ server });
+  deps.metrics?.duration.observe(durationMs / 1000);
+  deps.logger.info('job completed', { jobId: job.id, promptId: job.comfyuiJobId, server, label, imagePath: target, seed: job.jobPayload.seed, durationMs });
+  deps.emit?.({
+    type: 'job_completed',
+    jobId: job.id,
+    runId: job.pipelineRunId,
+    label,
+    promptId: job.comfyuiJobId,
+    server,
+    imagePath: target,
+    seed: job.jobPayload.seed,
+    sha256: digest,
+    candidateId,
+    durationMs,
+  });
+  return { outcome: 'recorded', job, imagePath: target, candidateId, sha256: digest };
+}
+
+/** The saved image of the prompt; a preview only when nothing was saved. */
+function pickImage(job: ComfyuiJob): OutputImage | undefined {
+  const outputs = (job.resultMetadata?.['outputs'] ?? {}) as Record<string, unknown>;
+  const images = collectOutputImages(outputs, `history of ${job.comfyuiJobId}`);
+  return images.find((i) => i.type === 'output') ?? images[0];
+}
+
+async function failed(job: ComfyuiJob, message: string, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+  const result = await fail(job, job.server, message, reason, deps);
+  return result.outcome === 'failed' ? { outcome: 'failed', job: result.job, error: message } : { outcome: 'skipped', job };
+}

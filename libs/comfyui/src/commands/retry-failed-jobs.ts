@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { In, type EntityManager } from 'typeorm';
+import { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import { JobError } from '../jobs/job-error';
+import { transitionJob } from '../jobs/job-ledger';
+
+export interface RetryFailedJobsResult {
+  jobId: string;
+  label: string;
+  /** `reprocess`: the image was made but not brought home: download again. `resubmit`: generate again. */
+  action: 'reprocess' | 'resubmit';
+}
+
+/**
+ * A person's retry of failed jobs. A job whose prompt finished but whose image could not be
+ * downloaded or written is processed again from the kept result; any other failed job is queued
+ * again under a new prompt id with a fresh retry budget.
+ */
+export async function retryFailedJobs(manager: EntityManager, ids: string[]): Promise<RetryFailedJobsResult[]> {
+  return manager.transaction(async (tx) => {
+    const jobs = ids.length ? await tx.getRepository(ComfyuiJob).findBy({ id: In([...new Set(ids)]) }) : [];
+    const missing = ids.filter((id) => !jobs.some((j) => j.id === id));
+    if (missing.length) throw new JobError('JOB_NOT_FOUND', `no job with id ${missing.join(', ')}`);
+    const notFailed = jobs.filter((j) => j.status !== 'failed');
+    if (notFailed.length) {
+      throw new JobError(
+        'JOB_NOT_RETRYABLE',
+        `only failed jobs can be retried: ${notFailed.map((j) => `${j.id} is ${j.status}`).join(', ')}`,
+      );
+    }
+    const results: RetryFailedJobsResult[] = [];
+    for (const job of jobs) {
+      const label = job.jobPayload.label;
+      if (finishedWithImage(job)) {
+        await transitionJob(tx, job, 'completed', { errorMessage: null, processedAt: null, leaseOwner: null, leaseExpiresAt: null });
+        results.push({ jobId: job.id, label, action: 'reprocess' });
+        continue;
+      }
+      await transitionJob(tx, job, 'pending', {
+        retryCount: 0,
+        nextAttemptAt: null,
+        errorMessage: null,
+        resultMetadata: null,
+        server: null,
+        submittedAt: null,
+        startedAt: null,
+        completedAt: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+      });
+      // A new prompt id: the old one may still be in the server's history as failed.
+      await tx.getRepository(ComfyuiJob).update({ id: job.id }, { comfyuiJobId: randomUUID() });
+      results.push({ jobId: job.id, label, action: 'resubmit' });
+    }
+    return results;
+  });
+}
+
+function finishedWithImage(job: ComfyuiJob): boolean {
+  const history = job.resultMetadata as { status?: { status_str?: string }; outputs?: Record<string, { images?: unknown[] }> } | null;
+  if (!history || history.status?.status_str !== 'success') return false;
+  return Object.values(history.outputs ?? {}).some((o) => Array.isArray(o.images) && o.images.length > 0);
+}

@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import type { ComfyClient } from '../client/comfy-client';
+import type { Workflow } from '../client/types';
+import { ComfyUiError } from '../errors';
+import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import { patchJob, transitionJob } from '../jobs/job-ledger';
+import { retryDelayMs } from '../engine/retry-delay';
+import type { JobCommandDeps } from './job-command-deps';
+
+export type SubmitJobResult =
+  | { outcome: 'submitted'; job: ComfyuiJob; alreadyOnServer: boolean }
+  | { outcome: 'retry_scheduled'; job: ComfyuiJob; error: string }
+  | { outcome: 'failed'; job: ComfyuiJob; error: string }
+  /** Another worker moved the job meanwhile; nothing was done. */
+  | { outcome: 'skipped'; job: ComfyuiJob };
+
+/**
+ * Posts a pending job's workflow to one server. The prompt id was chosen when the job was created,
+ * so before posting again after a failed attempt we ask the server whether it already has it:
+ * a job never runs twice. A rejected workflow fails at once; transient failures back off and retry
+ * until the retry budget is spent.
+ */
+export async function submitJob(job: ComfyuiJob, server: string, deps: JobCommandDeps): Promise<SubmitJobResult> {
+  const client = deps.clientFor(server);
+  const manager = deps.dataSource.manager;
+  try {
+    if (job.retryCount > 0 && (await isAlreadyOnServer(client, job.comfyuiJobId))) {
+      return markSubmitted(job, server, deps, true);
+    }
+    const workflow = await withUploads(client, job);
+    await client.submitPrompt(workflow, { promptId: job.comfyuiJobId });
+    return markSubmitted(job, server, deps, false);
+  } catch (error) {
+    if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
+      return fail(job, server, `ComfyUI rejected the workflow of ${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
+    }
+    if (error instanceof ComfyUiError && error.transient) {
+      return scheduleRetry(job, server, error.message, deps);
+    }
+    if (isMissingUpload(error)) {
+      return fail(job, server, `input file of ${job.jobPayload.label} is missing: ${(error as Error).message}`, 'input', deps);
+    }
+    if (error instanceof ComfyUiError) {
+      return fail(job, server, `ComfyUI at ${server} refused ${job.jobPayload.label}: ${error.message}`, 'http', deps);
+    }
+    await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
+    throw error;
+  }
+}
+
+async function isAlreadyOnServer(client: ComfyClient, promptId: string): Promise<boolean> {
+  const status = await client.getPromptStatus(promptId);
+  return status.state !== 'unknown';
+}
+
+/** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
+async function withUploads(client: ComfyClient, job: ComfyuiJob): Promise<Workflow> {
+  const workflow = structuredClone(job.jobPayload.workflow) as Workflow;
+  for (const upload of job.jobPayload.uploads) {
+    const stored = await client.uploadImage(await readFile(upload.localPath), {
+      filename: upload.uploadName,
+      overwrite: true,
+    });
+    const node = workflow[upload.nodeId];
+    if (node) node.inputs[upload.input] = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
+  }
+  return workflow;
+}
+
+async function markSubmitted(job: ComfyuiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean): Promise<SubmitJobResult> {
+  const updated = await transitionJob(deps.dataSource.manager, job, 'submitted', {
+    server,
+    submittedAt: new Date(),
+    nextAttemptAt: null,
+    errorMessage: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  });
+  if (!updated) return { outcome: 'skipped', job };
+  deps.metrics?.submitted.inc({ server });
+  deps.logger.info('job submitted', {
+    jobId: job.id,
+    promptId: job.comfyuiJobId,
+    server,
+    label: job.jobPayload.label,
+    seed: job.jobPayload.seed,
+    nodes: Object.keys(job.jobPayload.workflow).length,
+    attempt: job.retryCount + 1,
+    alreadyOnServer,
+  });
+  deps.emit?.({ type: 'job_submitted', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, promptId: job.comfyuiJobId, server });
+  return { outcome: 'submitted', job: updated, alreadyOnServer };
+}
+
+/** Keeps the job pending for another attempt after a backoff, or fails it once the budget is spent. */
+export async function scheduleRetry(
+  job: ComfyuiJob,
+  server: string | null,
+  reason: string,
+  deps: JobCommandDeps,
+  metricReason = 'transient',
+): Promise<SubmitJobResult> {
+  const attempt = job.retryCount + 1;
+  if (attempt > deps.retry.maxRetries) {
+    return fail(
+      job,
+      server,
+      `${job.jobPayload.label}: gave up after ${attempt} attempts (COMFYUI_MAX_RETRIES=${deps.retry.maxRetries}): ${reason}`,
+      'retries_exhausted',
+      deps,
+    );
+  }
+  const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
+  const patch = { retryCount: attempt, nextAttemptAt, errorMessage: reason, leaseOwner: null, leaseExpiresAt: null };
+  const updated =
+    job.status === 'pending'
+      ? (await patchJob(deps.dataSource.manager, job, patch)) && job
+      : await transitionJob(deps.dataSource.manager, job, 'pending', patch);
+  if (!updated) return { outcome: 'skipped', job };
+  deps.metrics?.retries.inc({ reason: metricReason });
+  deps.logger.warn('job will be retried', {
+    jobId: job.id,
+    promptId: job.comfyuiJobId,
+    server,
+    label: job.jobPayload.label,
+    attempt,
+    nextAttemptAt: nextAttemptAt.toISOString(),
+    error: reason,
+  });
+  deps.emit?.({ type: 'job_retrying', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, attempt, error: reason, nextAttemptAt });
+  return { outcome: 'retry_scheduled', job, error: reason };
+}
+
+/** Fails a job for good, with a message that names it. */
+export async function fail(
+  job: ComfyuiJob,
+  server: string | null,
+  message: string,
+  reason: string,
+  deps: JobCommandDeps,
+): Promise<SubmitJobResult> {
+  const updated = await transitionJob(deps.dataSource.manager, job, 'failed', {
+    errorMessage: message,
+    server: server ?? job.server,
+    completedAt: new Date(),
+    nextAttemptAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+  });
+  if (!updated) return { outcome: 'skipped', job };
+  deps.metrics?.failed.inc({ reason });
+  deps.logger.error('job failed', {
+    jobId: job.id,
+    promptId: job.comfyuiJobId,
+    server: updated.server,
+    label: job.jobPayload.label,
+    runId: job.pipelineRunId,
+    retryCount: job.retryCount,
+    error: message,
+  });
+  deps.emit?.({
+    type: 'job_failed',
+    jobId: job.id,
+    runId: job.pipelineRunId,
+    label: job.jobPayload.label,
+    promptId: job.comfyuiJobId,
+    server: updated.server,
+    error: message,
+  });
+  return { outcome: 'failed', job: updated, error: message };
+}
+
+function isMissingUpload(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}

@@ -1,0 +1,29 @@
+/** What happened to a job, for progress displays and logs. `label` is the item or step it belongs to. */
+export type JobEngineEvent =
+  | { type: 'job_submitted'; jobId: string; runId: string; label: string; promptId: string; server: string }
+  | { type: 'job_running'; jobId: string; runId: string; label: string; promptId: string; server: string }
+  | {
+      type: 'job_retrying';
+      jobId: string;
+      runId: string;
+      label: string;
+      attempt: number;
+      error: string;
+      nextAttemptAt: Date;
+    }
+  | {
+      type: 'job_completed';
+      jobId: string;
+      runId: string;
+      label: string;
+      promptId: string;
+      server: string;
+      imagePath: string;
+      seed: number;
+      sha256: string;
+      candidateId: string;
+      durationMs: number;
+    }
+  | { type: 'job_failed'; jobId: string; runId: string; label: string; promptId: string; server: string | null; error: string };
+
+export type JobEngineEventType = JobEngineEvent['type'];

@@ -1,0 +1,41 @@
+import type { EntityManager } from 'typeorm';
+import { ComfyClient } from '../client/comfy-client';
+import type { ComfyClientOptions } from '../client/options';
+import { countInFlightByServer } from '../jobs/job-ledger';
+
+/** One client per ComfyUI server, and the free capacity of each. */
+export class ServerPool {
+  private readonly clients = new Map<string, ComfyClient>();
+
+  constructor(
+    readonly servers: readonly string[],
+    private readonly clientOptions: Omit<ComfyClientOptions, 'baseUrl'>,
+    /** Prompts kept on each server at once: enough that the GPU never waits for the next one. */
+    readonly maxInFlightPerServer: number,
+  ) {
+    for (const server of servers) this.clients.set(server, new ComfyClient({ ...clientOptions, baseUrl: server }));
+  }
+
+  clientFor(server: string): ComfyClient {
+    const client = this.clients.get(server);
+    if (client) return client;
+    // A job submitted by an earlier configuration: talk to its server with the same settings.
+    const created = new ComfyClient({ ...this.clientOptions, baseUrl: server });
+    this.clients.set(server, created);
+    return created;
+  }
+
+  /** Free slots per configured server (from the shared job table, so every worker sees the same). */
+  async freeSlots(manager: EntityManager): Promise<Map<string, number>> {
+    const inFlight = await countInFlightByServer(manager);
+    return new Map(this.servers.map((s) => [s, Math.max(0, this.maxInFlightPerServer - (inFlight.get(s) ?? 0))]));
+  }
+}
+
+/** The server with the most free slots (ties: pool order); decrements its count. */
+export function takeSlot(free: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const [server, slots] of free) if (slots > 0 && (best === undefined || slots > (free.get(best) ?? 0))) best = server;
+  if (best !== undefined) free.set(best, (free.get(best) ?? 0) - 1);
+  return best;
+}

@@ -1,0 +1,24 @@
+/** The image formats ComfyUI's save nodes write. */
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+
+/** Recognises an image by its first bytes; undefined for anything else (HTML error pages, truncation…). */
+export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 && bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) {
+    return 'png';
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 12 && ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 12) === 'WEBP') return 'webp';
+  return undefined;
+}
+
+/** A PNG must also end with its IEND chunk: a cut-off download is not an image. */
+export function isCompleteImage(bytes: Uint8Array): boolean {
+  const format = detectImageFormat(bytes);
+  if (format === 'png') return bytes.length >= 20 && ascii(bytes, bytes.length - 8, bytes.length - 4) === 'IEND';
+  if (format === 'jpeg') return bytes[bytes.length - 2] === 0xff && bytes[bytes.length - 1] === 0xd9;
+  return format === 'webp';
+}
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...bytes.subarray(from, to));
+}

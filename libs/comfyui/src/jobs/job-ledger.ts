@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ComfyuiJob, type ComfyuiJobPayload, type ComfyuiJobStatus } from './comfyui-job.entity';
+import { JobError } from './job-error';
+import { canTransition } from './job-transitions';
+
+export interface CreateJobInput {
+  pipelineRunId: string;
+  pipelineStepId: string;
+  parentCandidateId: string | null;
+  slotIndex: number;
+  payload: ComfyuiJobPayload;
+  /** Worker that will post it; the job is leased to it so no other worker claims it meanwhile. */
+  leaseOwner?: string;
+  leaseMs?: number;
+}
+
+/** Inserts a `pending` job with a prompt id of our own, so a later retry can ask the server about it. */
+export async function createPendingJob(manager: EntityManager, input: CreateJobInput): Promise<ComfyuiJob> {
+  const repo = manager.getRepository(ComfyuiJob);
+  return repo.save(
+    repo.create({
+      pipelineRunId: input.pipelineRunId,
+      pipelineStepId: input.pipelineStepId,
+      parentCandidateId: input.parentCandidateId,
+      slotIndex: input.slotIndex,
+      jobPayload: input.payload,
+      status: 'pending',
+      comfyuiJobId: randomUUID(),
+      retryCount: 0,
+      nextAttemptAt: null,
+      leaseOwner: input.leaseOwner ?? null,
+      leaseExpiresAt: input.leaseOwner ? new Date(Date.now() + (input.leaseMs ?? 60_000)) : null,
+    }),
+  );
+}
+
+export type JobPatch = Partial<
+  Pick<
+    ComfyuiJob,
+    | 'server'
+    | 'retryCount'
+    | 'nextAttemptAt'
+    | 'errorMessage'
+    | 'resultMetadata'
+    | 'candidateId'
+    | 'processedAt'
+    | 'submittedAt'
+    | 'startedAt'
+    | 'completedAt'
+    | 'leaseOwner'
+    | 'leaseExpiresAt'
+  >
+>;
+
+/**
+ * Moves a job from the status the caller saw to `to`, only if nobody moved it meanwhile.
+ * Returns the updated job, or undefined when another worker (or an event) got there first.
+ * An illegal move throws: it means the caller's logic is wrong, not that the world changed.
+ */
+export async function transitionJob(
+  manager: EntityManager,
+  job: ComfyuiJob,
+  to: ComfyuiJobStatus,
+  patch: JobPatch = {},
+): Promise<ComfyuiJob | undefined> {
+  if (!canTransition(job.status, to)) {
+    throw new JobError('JOB_ILLEGAL_TRANSITION', `job ${job.id} cannot move from ${job.status} to ${to}`);
+  }
+  const result = await manager
+    .getRepository(ComfyuiJob)
+    .update({ id: job.id, status: job.status }, asUpdate({ ...patch, status: to }));
+  if (!result.affected) return undefined;
+  return Object.assign(job, patch, { status: to });
+}
+
+/** Changes fields without a status change, guarded by the status the caller saw. */
+export async function patchJob(manager: EntityManager, job: ComfyuiJob, patch: JobPatch): Promise<boolean> {
+  const result = await manager.getRepository(ComfyuiJob).update({ id: job.id, status: job.status }, asUpdate(patch));
+  if (result.affected) Object.assign(job, patch);
+  return Boolean(result.affected);
+}
+
+export async function getJob(manager: EntityManager, id: string): Promise<ComfyuiJob> {
+  const job = await manager.getRepository(ComfyuiJob).findOneBy({ id });
+  if (!job) throw new JobError('JOB_NOT_FOUND', `no job with id ${id}`);
+  return job;
+}
+
+/** Jobs whose prompt is (or should be) on a server: submitted or running. */
+export function findInFlightJobs(manager: EntityManager, runId?: string): Promise<ComfyuiJob[]> {
+  const query = manager
+    .getRepository(ComfyuiJob)
+    .createQueryBuilder('job')
+    .where(`job.status IN ('submitted', 'running')`)
+    .orderBy('job.submittedAt', 'ASC');
+  if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
+  return query.getMany();
+}
+
+/** Completed on the server but not yet on disk and in the candidates table (e.g. after a crash). */
+export function findUnprocessedJobs(manager: EntityManager, runId?: string): Promise<ComfyuiJob[]> {
+  const query = manager
+    .getRepository(ComfyuiJob)
+    .createQueryBuilder('job')
+    .where(`job.status = 'completed' AND job.processedAt IS NULL`)
+    .orderBy('job.completedAt', 'ASC');
+  if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
+  return query.getMany();
+}
+
+/**
+ * Leases pending jobs whose next attempt is due and whose lease (if any) has expired, skipping rows
+ * another worker is locking right now. The lease stops a second worker from posting the same job.
+ */
+export async function claimDuePendingJobs(
+  manager: EntityManager,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+  runId?: string,
+): Promise<ComfyuiJob[]> {
+  if (limit <= 0) return [];
+  return manager.transaction(async (tx) => {
+    const query = tx
+      .getRepository(ComfyuiJob)
+      .createQueryBuilder('job')
+      .where(`job.status = 'pending'`)
+      .andWhere('(job.nextAttemptAt IS NULL OR job.nextAttemptAt <= now())')
+      .andWhere('(job.leaseOwner IS NULL OR job.leaseOwner = :owner OR job.leaseExpiresAt < now())', { owner })
+      .orderBy('job.createdAt', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked');
+    if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
+    const jobs = await query.getMany();
+    if (jobs.length === 0) return [];
+    const leaseExpiresAt = new Date(Date.now() + leaseMs);
+    await tx
+      .getRepository(ComfyuiJob)
+      .createQueryBuilder()
+      .update()
+      .set({ leaseOwner: owner, leaseExpiresAt })
+      .whereInIds(jobs.map((j) => j.id))
+      .execute();
+    return jobs.map((job) => Object.assign(job, { leaseOwner: owner, leaseExpiresAt }));
+  });
+}
+
+/**
+ * Takes the lease of one job for work that must not run twice at once (posting, downloading).
+ * True when this worker now holds it.
+ */
+export async function tryLeaseJob(manager: EntityManager, job: ComfyuiJob, owner: string, leaseMs: number): Promise<boolean> {
+  const leaseExpiresAt = new Date(Date.now() + leaseMs);
+  const result = await manager
+    .getRepository(ComfyuiJob)
+    .createQueryBuilder()
+    .update()
+    .set({ leaseOwner: owner, leaseExpiresAt })
+    .where('id = :id AND status = :status', { id: job.id, status: job.status })
+    .andWhere('(lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at < now())', { owner })
+    .execute();
+  if (!result.affected) return false;
+  Object.assign(job, { leaseOwner: owner, leaseExpiresAt });
+  return true;
+}
+
+/** Prompts in flight per server, for spreading work over a pool. */
+export async function countInFlightByServer(manager: EntityManager): Promise<Map<string, number>> {
+  const rows: Array<{ server: string; count: string }> = await manager.query(
+    `SELECT server, count(*)::text AS count FROM comfyui_jobs WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server`,
+  );
+  return new Map(rows.map((r) => [r.server, Number(r.count)]));
+}
+
+// jsonb columns typed as records confuse TypeORM's deep-partial type; the values are plain data.
+function asUpdate(patch: JobPatch & { status?: ComfyuiJobStatus }): QueryDeepPartialEntity<ComfyuiJob> {
+  return patch as QueryDeepPartialEntity<ComfyuiJob>;
+}
