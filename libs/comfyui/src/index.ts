@@ -43,3 +43,32 @@ export type {
 } from './client/types';
 export { ComfyUiError, isComfyUiError } from './errors';
 export type { ComfyUiErrorCode, ComfyUiErrorDetails } from './errors';
+
+// Job ledger and commands
+export { ComfyuiJob } from './jobs/comfyui-job.entity';
+export type { ComfyuiJobPayload, ComfyuiJobStatus } from './jobs/comfyui-job.entity';
+export { comfyUiEntities, comfyUiMigrations } from './jobs/schema';
+export { canTransition, jobTransitions, inFlightStatuses } from './jobs/job-transitions';
+export { JobError } from './jobs/job-error';
+export type { JobErrorCode } from './jobs/job-error';
+export { createPendingJob, findInFlightJobs, getJob } from './jobs/job-ledger';
+export type { CreateJobInput } from './jobs/job-ledger';
+export { occupiedSlots } from './jobs/job-slots';
+export { submitJob } from './commands/submit-job';
+export type { SubmitJobResult } from './commands/submit-job';
+export { pollJobStatus } from './commands/poll-job-status';
+export type { PollJobStatusResult } from './commands/poll-job-status';
+export { processJobResult } from './commands/process-job-result';
+export type { ProcessJobResultOutcome } from './commands/process-job-result';
+export { retryFailedJobs } from './commands/retry-failed-jobs';
+export type { RetryFailedJobsResult } from './commands/retry-failed-jobs';
+export type { JobCommandDeps, RetryPolicy } from './commands/job-command-deps';
+export { sidecarPath } from './files/sidecar';
+export type { SidecarMetadata } from './files/sidecar';
+
+// Engine (the worker's and the CLI's loops)
+export { JobEngine } from './engine/job-engine';
+export type { JobEngineOptions } from './engine/job-engine';
+export type { JobEngineEvent, JobEngineEventType } from './engine/job-engine-events';
+export type { RunSummary } from './engine/run-summary';
+export { EngineMetrics } from './engine/engine-metrics';
