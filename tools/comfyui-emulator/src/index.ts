@@ -1,1 +1,8 @@
-export {};
+// Public API of the ComfyUI emulator (tests, benchmarks, `kiln … --emulator`).
+export { startEmulator } from './start-emulator';
+export type { RunningEmulator } from './start-emulator';
+export { DEFAULT_CHECKPOINTS } from './emulator-options';
+export type { EmulatorOptions } from './emulator-options';
+export type { EmulatorStats } from './emulator-stats';
+export { defaultFaults } from './faults/emulator-faults';
+export type { EmulatorFaults, RequestFaultRule } from './faults/emulator-faults';

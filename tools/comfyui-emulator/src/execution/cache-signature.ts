@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { resolveInputFile, type EmulatorDirs } from '../files/input-file-path';
+import { stringifyPythonJson } from '../python/python-json';
+import { isPlainObject } from '../python/python-values';
+import type { ApiPrompt } from '../validation/validate-prompt';
+
+function isLink(value: unknown): value is [string, number] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
+}
+
+/** LoadImage's IS_CHANGED: the file's sha256, so a replaced upload re-runs the node. */
+function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
+  if ((classType !== 'LoadImage' && classType !== 'LoadImageMask') || typeof inputs.image !== 'string') return '';
+  const file = resolveInputFile(inputs.image, dirs);
+  try {
+    return createHash('sha256').update(fs.readFileSync(file ?? '')).digest('hex');
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Cache keys per node, like ComfyUI's classic HierarchicalCache: class, IS_CHANGED, sorted literal
+ * inputs and the ancestors' keys (not their ids), so an identical resubmit hits every node.
+ */
+export function computeSignatures(prompt: ApiPrompt, dirs: EmulatorDirs): Map<string, string> {
+  const signatures = new Map<string, string>();
+  const visiting = new Set<string>();
+  const signatureOf = (id: string): string => {
+    const known = signatures.get(id);
+    if (known) return known;
+    const node = prompt[id];
+    if (!isPlainObject(node) || visiting.has(id)) return `missing:${id}`;
+    visiting.add(id);
+    const inputs = isPlainObject(node.inputs) ? node.inputs : {};
+    const parts = Object.keys(inputs)
+      .sort()
+      .map((name) => {
+        const value = inputs[name];
+        return isLink(value) ? [name, 'link', signatureOf(value[0]), value[1]] : [name, value];
+      });
+    const signature = createHash('sha256')
+      .update(stringifyPythonJson([node.class_type, isChanged(node.class_type, inputs, dirs), parts]))
+      .digest('hex');
+    visiting.delete(id);
+    signatures.set(id, signature);
+    return signature;
+  };
+  for (const id of Object.keys(prompt)) signatureOf(id);
+  return signatures;
+}

@@ -1,0 +1,23 @@
+/** ComfyUI's error dict: `{type, message, details, extra_info}`. */
+export interface ComfyError {
+  type: string;
+  message: string;
+  details: string;
+  extra_info: Record<string, unknown>;
+}
+
+/** One `node_errors` entry of a /prompt reply. */
+export interface NodeErrorEntry {
+  errors: ComfyError[];
+  dependent_outputs: string[];
+  class_type: unknown;
+}
+
+export function comfyError(
+  type: string,
+  message: string,
+  details = '',
+  extraInfo: Record<string, unknown> = {},
+): ComfyError {
+  return { type, message, details, extra_info: extraInfo };
+}
