@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
@@ -43,7 +44,10 @@ export async function readBodyLimited(res: Response, maxBytes: number, ctx: Body
   return Buffer.concat(chunks, total);
 }
 
-/** Streams the body into `filePath` (created or truncated), refusing more than `maxBytes`. Returns the byte count. */
+/**
+ * Streams the body into `filePath` (created or truncated), refusing more than `maxBytes`; the
+ * partial file is removed on failure. Returns the byte count.
+ */
 export async function streamBodyToFile(res: Response, filePath: string, maxBytes: number, ctx: BodyContext): Promise<number> {
   rejectDeclaredOversize(res, maxBytes, ctx, 'download');
   const idle = new IdleTimer(ctx);
@@ -64,6 +68,7 @@ export async function streamBodyToFile(res: Response, filePath: string, maxBytes
   try {
     await pipeline(source, counter, sink);
   } catch (error) {
+    await unlink(filePath).catch(() => undefined);
     // A local disk problem is the caller's, not ComfyUI's: pass it through untouched.
     if (localError !== undefined && error === localError) throw error;
     throw idle.translate(error);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
@@ -254,6 +254,17 @@ describe('ComfyClient calls', () => {
 
       expect(error.code).toBe('COMFYUI_BAD_RESPONSE');
       await expect(stat(file)).rejects.toThrow();
+    });
+
+    it('leaves an existing file alone when the download is refused before streaming', async () => {
+      nock(BASE).get('/view').query(true).reply(...nockReply(loadViewFixture('get_view_output_png')));
+      const file = path.join(tmp, 'keep.png');
+      await writeFile(file, 'previous');
+
+      const error = await caught(makeClient({ maxDownloadBytes: 100 }).downloadOutputToFile(ref, file));
+
+      expect(error.code).toBe('COMFYUI_BAD_RESPONSE');
+      await expect(readFile(file, 'utf8')).resolves.toBe('previous');
     });
 
     it('surfaces a missing file as HTTP 404', async () => {

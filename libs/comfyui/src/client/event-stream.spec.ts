@@ -24,9 +24,9 @@ afterEach(async () => {
 
 async function startServer(
   onConnection: (socket: WebSocket, request: IncomingMessage) => void,
-  options: { port?: number; verifyClient?: (info: { req: IncomingMessage }, cb: (ok: boolean, code?: number) => void) => void } = {},
+  options: { port?: number; autoPong?: boolean; verifyClient?: (info: { req: IncomingMessage }, cb: (ok: boolean, code?: number) => void) => void } = {},
 ): Promise<TestServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, verifyClient: options.verifyClient });
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0, verifyClient: options.verifyClient, autoPong: options.autoPong ?? true });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const server: TestServer = {
     port: (wss.address() as AddressInfo).port,
@@ -50,7 +50,7 @@ function statusFrame(sid?: string, queueRemaining = 0): string {
   return JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: queueRemaining } }, ...(sid ? { sid } : {}) } });
 }
 
-function openStream(port: number, extra: { headers?: Record<string, string>; basePath?: string; clientId?: string } = {}): ComfyEventStream {
+function openStream(port: number, extra: { headers?: Record<string, string>; basePath?: string; clientId?: string; pingIntervalMs?: number } = {}): ComfyEventStream {
   const client = new ComfyClient({
     baseUrl: `http://127.0.0.1:${port}${extra.basePath ?? ''}`,
     clientId: extra.clientId ?? 'ws-test-client',
@@ -58,7 +58,7 @@ function openStream(port: number, extra: { headers?: Record<string, string>; bas
     reconnect: { baseDelayMs: 10, maxDelayMs: 40 },
     requestTimeoutMs: 1_000,
   });
-  const stream = client.openEvents({ pingIntervalMs: 0 });
+  const stream = client.openEvents({ pingIntervalMs: extra.pingIntervalMs ?? 0 });
   cleanups.push(() => stream.close());
   return stream;
 }
@@ -161,6 +161,18 @@ describe('ComfyEventStream', () => {
 
     expect(errors[0].code).toBe('COMFYUI_UNREACHABLE');
     expect(reconnects[0].attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it('drops a connection whose pings go unanswered and reconnects', async () => {
+    const server = await startServer((socket) => socket.send(statusFrame('ws-test-client')), { autoPong: false });
+    const stream = openStream(server.port, { pingIntervalMs: 20 });
+    const reconnects: ReconnectedInfo[] = [];
+    stream.on('reconnected', (info) => reconnects.push(info));
+    await stream.waitUntilReady(1_000);
+
+    await waitFor(() => reconnects.length === 1);
+
+    expect(server.upgrades.length).toBeGreaterThanOrEqual(2);
   });
 
   it('detects a new server session from a status frame carrying a different sid', async () => {

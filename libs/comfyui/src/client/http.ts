@@ -1,5 +1,4 @@
 import ky, { TimeoutError, type KyInstance } from 'ky';
-import { unlink } from 'node:fs/promises';
 import { retry } from 'ts-retry-promise';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from './backoff';
@@ -86,12 +85,7 @@ export class ComfyHttp {
   requestToFile(spec: RequestSpec, filePath: string): Promise<number> {
     return this.withRetry(spec, async () => {
       const { res, body } = await this.send(spec);
-      try {
-        return await streamBodyToFile(res, filePath, this.options.maxDownloadBytes, body);
-      } catch (error) {
-        await unlink(filePath).catch(() => undefined);
-        throw error;
-      }
+      return streamBodyToFile(res, filePath, this.options.maxDownloadBytes, body);
     });
   }
 
