@@ -9,9 +9,27 @@ function isLink(value: unknown): value is [string, number] {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
 }
 
+export function hasIsChanged(classType: unknown): boolean {
+  return classType === 'LoadImage' || classType === 'LoadImageMask';
+}
+
+/**
+ * The prompt as nodes see it during a run: ComfyUI stores each IS_CHANGED result into the node as
+ * `is_changed: [value]`, which is why SaveImage's PNG metadata shows it while /history does not.
+ */
+export function withIsChangedMarks(prompt: ApiPrompt, dirs: EmulatorDirs): ApiPrompt {
+  const copy: ApiPrompt = { ...prompt };
+  for (const [id, node] of Object.entries(prompt)) {
+    if (!isPlainObject(node) || !hasIsChanged(node.class_type)) continue;
+    const inputs = isPlainObject(node.inputs) ? node.inputs : {};
+    copy[id] = { ...node, is_changed: [isChanged(node.class_type, inputs, dirs)] };
+  }
+  return copy;
+}
+
 /** LoadImage's IS_CHANGED: the file's sha256, so a replaced upload re-runs the node. */
-function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
-  if ((classType !== 'LoadImage' && classType !== 'LoadImageMask') || typeof inputs.image !== 'string') return '';
+export function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
+  if (!hasIsChanged(classType) || typeof inputs.image !== 'string') return '';
   const file = resolveInputFile(inputs.image, dirs);
   try {
     return createHash('sha256').update(fs.readFileSync(file ?? '')).digest('hex');

@@ -3,7 +3,7 @@ import type { EmulatorDirs } from '../files/input-file-path';
 import { PythonException, isPlainObject, pyStr } from '../python/python-values';
 import type { HistoryEntry } from '../queue/history-store';
 import { queueTuple, type QueueItem } from '../queue/queue-item';
-import { computeSignatures } from './cache-signature';
+import { computeSignatures, withIsChangedMarks } from './cache-signature';
 import { executionOrder } from './execution-order';
 import { INJECTED_FAILURE_TRACEBACK } from './captured-tracebacks';
 import { NODE_RUNNERS, imitateNode, type NodeRunContext } from './node-runners';
@@ -78,6 +78,7 @@ export async function runPrompt(
   const isOutputNode = (id: string) => deps.catalogue.get(classOf(id))?.output_node === true;
   const order = executionOrder(prompt, item.outputsToExecute, isCached, isOutputNode);
   const nodesToRun = order.filter((id) => !isCached(id)).length;
+  const promptSeenByNodes = withIsChangedMarks(prompt, deps.dirs);
   const results = new Map<string, NodeValue[]>();
   const executed: string[] = [];
   let outcome: PromptRunOutcome = 'success';
@@ -136,7 +137,7 @@ export async function runPrompt(
           nodeId,
           promptId,
           inputs,
-          prompt,
+          prompt: promptSeenByNodes,
           extraData: item.extraData,
           dirs: deps.dirs,
           outputTypes: deps.catalogue.get(classType)?.output ?? [],
