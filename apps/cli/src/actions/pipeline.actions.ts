@@ -1,0 +1,175 @@
+import * as path from 'node:path';
+import { retryFailedJobs } from '@kiln/comfyui';
+import type { Database } from '@kiln/database';
+import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
+import { createPipelineRun, getPipelineRun, listPipelineRuns, listRunCandidates, rejectCandidates, selectCandidates, type ImageCandidate } from '@kiln/pipeline';
+import type { DataSource } from 'typeorm';
+import { loadSpec } from '../batch/load-spec';
+import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
+import type { CliContext } from '../cli-context';
+import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfy-session';
+import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
+import type { CliConfig } from '../config/cli-config';
+import { openKilnDatabase } from '../database/open-kiln-database';
+import { CliError, ExitCode } from '../errors';
+import { formatTable } from '../output/format';
+import type { Reporter } from '../output/reporter';
+import { setUpCommand } from './command-setup';
+
+/** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
+export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options);
+  const spec = loadSpec(file, ctx.cwd, { defaultTimeoutSeconds: config.defaultTimeoutSeconds });
+  if (options.checkCheckpoints) {
+    const comfy = await openComfySession(config, reporter, ctx.env);
+    try {
+      assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
+    } finally {
+      await comfy.close();
+    }
+  }
+  return withDatabase(config, async (db) => {
+    const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(spec, { name: path.basename(file) }));
+    const images = spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
+    reporter.result(
+      `registered ${spec.kind} run ${run.id} (${run.steps.length} step(s), ${images} base image(s)) in ${db.location}\n` +
+        `next: nx run worker:serve   (with the same DATABASE_URL) generates it; watch with: kiln pipeline status ${run.id.slice(0, 8)}`,
+      { runId: run.id, kind: spec.kind, steps: run.steps.map((s) => s.name), images, database: db.location },
+    );
+    return ExitCode.ok;
+  });
+}
+
+/** `kiln pipeline status [RUN]`. */
+export async function pipelineStatusAction(ctx: CliContext, runRef: string | undefined, options: JsonOption): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options);
+  return withDatabase(config, async (db) => {
+    if (runRef) await showRun(db.dataSource, await resolveRunId(db.dataSource, runRef), reporter);
+    else await showRuns(db.dataSource, reporter);
+    return ExitCode.ok;
+  });
+}
+
+/** `kiln candidates list RUN`. */
+export async function candidatesListAction(ctx: CliContext, runRef: string, options: CandidatesListOptions): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options);
+  return withDatabase(config, async (db) => {
+    const runId = await resolveRunId(db.dataSource, runRef);
+    const run = await getPipelineRun(db.dataSource.manager, runId);
+    const stepName = new Map(run.steps.map((s) => [s.id, s.name]));
+    const candidates = await listRunCandidates(db.dataSource.manager, runId, options.status ? { status: options.status } : {});
+    const rows = [['ID', 'STEP', 'GEN', 'PARENT', 'STATUS', 'SEED', 'FILE']];
+    for (const c of candidates) rows.push([c.id, stepName.get(c.stepId) ?? '?', String(c.generation), c.parentId?.slice(0, 8) ?? '-', c.status, String(c.seed), c.imagePath]);
+    const text = candidates.length ? formatTable(rows) : `run ${runId.slice(0, 8)} has no candidates${options.status ? ` in status ${options.status}` : ''} yet`;
+    reporter.result(text, { runId, candidates: candidates.map((c) => candidateJson(c, stepName.get(c.stepId))) });
+    return ExitCode.ok;
+  });
+}
+
+export function candidatesSelectAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
+  return setCandidates(ctx, ids, options, 'selected');
+}
+
+export function candidatesRejectAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
+  return setCandidates(ctx, ids, options, 'rejected');
+}
+
+/** `kiln jobs retry ID…`: failed jobs back in the queue (or re-downloaded when the image was made). */
+export async function jobsRetryAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options);
+  return withDatabase(config, async (db) => {
+    const results = await retryFailedJobs(db.dataSource.manager, ids);
+    const lines = results.map((r) => `${r.jobId}  ${r.label}: ${r.action === 'reprocess' ? 'will be downloaded again' : 'queued again'}`);
+    reporter.result(`${lines.join('\n')}\nthe worker (or a rerun of the batch) picks them up`, { retried: results });
+    return ExitCode.ok;
+  });
+}
+
+async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption, status: 'selected' | 'rejected'): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options);
+  return withDatabase(config, async (db) => {
+    const updated = status === 'selected' ? await selectCandidates(db.dataSource.manager, ids) : await rejectCandidates(db.dataSource.manager, ids);
+    const hint = status === 'selected' ? '; the worker generates their children' : '';
+    reporter.result(`${status} ${updated.length} candidate(s)${hint}`, { status, candidates: updated.map((c) => candidateJson(c)) });
+    return ExitCode.ok;
+  });
+}
+
+async function withDatabase(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
+  const db = await openKilnDatabase(config);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** A full run id, or a unique prefix of one. */
+async function resolveRunId(dataSource: DataSource, ref: string): Promise<string> {
+  if (!/^[0-9a-f-]{1,36}$/i.test(ref)) throw new CliError('INVALID_INPUT', `'${ref}' is not a run id (see kiln pipeline status)`);
+  const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM pipeline_runs WHERE id::text LIKE $1 ORDER BY created_at DESC LIMIT 5`, [`${ref.toLowerCase()}%`]);
+  if (rows.length === 0) throw new CliError('INVALID_INPUT', `no pipeline run with id ${ref} (see kiln pipeline status)`);
+  if (rows.length > 1) throw new CliError('INVALID_INPUT', `run id ${ref} is ambiguous: ${rows.map((r) => r.id).join(', ')}; give more characters`);
+  return rows[0].id;
+}
+
+async function showRuns(dataSource: DataSource, reporter: Reporter): Promise<void> {
+  const runs = await listPipelineRuns(dataSource.manager);
+  const counts = await jobCounts(dataSource);
+  const rows = [['RUN', 'NAME', 'KIND', 'STATUS', 'IMAGES', 'JOBS OPEN', 'FAILED', 'CREATED']];
+  const data = runs.map((run) => {
+    const c = counts.get(run.id) ?? { candidates: 0, open: 0, failed: 0 };
+    rows.push([run.id.slice(0, 8), run.name, run.kind, run.status, String(c.candidates), String(c.open), String(c.failed), run.createdAt.toISOString()]);
+    return { runId: run.id, name: run.name, kind: run.kind, status: run.status, targetFolder: run.targetFolder, ...c, createdAt: run.createdAt };
+  });
+  reporter.result(runs.length ? formatTable(rows) : 'no runs yet: start one with kiln run FILE or kiln pipeline start FILE', { runs: data });
+}
+
+async function showRun(dataSource: DataSource, runId: string, reporter: Reporter): Promise<void> {
+  const run = await getPipelineRun(dataSource.manager, runId);
+  const candidates = await listRunCandidates(dataSource.manager, runId);
+  const jobs: Array<{ id: string; status: string; step: string; label: string; error: string | null }> = await dataSource.query(
+    `SELECT id, status, pipeline_step_id AS step, job_payload->>'label' AS label, error_message AS error FROM comfyui_jobs WHERE pipeline_run_id = $1 ORDER BY created_at`,
+    [runId],
+  );
+  const rows = [['STEP', 'BASE', 'CHILDREN/SEL', 'NEW', 'SELECTED', 'REJECTED', 'JOBS OPEN', 'FAILED']];
+  const steps = run.steps.map((step) => {
+    const of = candidates.filter((c) => c.stepId === step.id);
+    const stepJobs = jobs.filter((j) => j.step === step.id);
+    const count = (status: string) => of.filter((c) => c.status === status).length;
+    const open = stepJobs.filter((j) => j.status !== 'completed' && j.status !== 'failed').length;
+    const failed = stepJobs.filter((j) => j.status === 'failed').length;
+    rows.push([step.name, String(step.baseCount), String(step.childrenPerSelected), String(count('new')), String(count('selected')), String(count('rejected')), String(open), String(failed)]);
+    return { name: step.name, baseCount: step.baseCount, childrenPerSelected: step.childrenPerSelected, new: count('new'), selected: count('selected'), rejected: count('rejected'), jobsOpen: open, jobsFailed: failed };
+  });
+  const failedJobs = jobs.filter((j) => j.status === 'failed');
+  const lines = [
+    `run ${run.id}  ${run.name}  (${run.kind}, ${run.status})  → ${run.targetFolder}`,
+    formatTable(rows),
+    ...(failedJobs.length ? ['failed jobs (retry with kiln jobs retry ID…):', ...failedJobs.map((j) => `  ${j.id}  ${j.error ?? j.label}`)] : []),
+  ];
+  reporter.result(lines.join('\n'), {
+    runId: run.id,
+    name: run.name,
+    kind: run.kind,
+    status: run.status,
+    targetFolder: run.targetFolder,
+    steps,
+    failedJobs: failedJobs.map((j) => ({ jobId: j.id, label: j.label, error: j.error })),
+  });
+}
+
+async function jobCounts(dataSource: DataSource): Promise<Map<string, { candidates: number; open: number; failed: number }>> {
+  const rows: Array<{ run: string; candidates: number; open: number; failed: number }> = await dataSource.query(
+    `SELECT r.id AS run,
+            (SELECT count(*)::int FROM image_candidates c WHERE c.run_id = r.id) AS candidates,
+            (SELECT count(*)::int FROM comfyui_jobs j WHERE j.pipeline_run_id = r.id AND j.status NOT IN ('completed', 'failed')) AS open,
+            (SELECT count(*)::int FROM comfyui_jobs j WHERE j.pipeline_run_id = r.id AND j.status = 'failed') AS failed
+       FROM pipeline_runs r`,
+  );
+  return new Map(rows.map((r) => [r.run, { candidates: Number(r.candidates), open: Number(r.open), failed: Number(r.failed) }]));
+}
+
+function candidateJson(c: ImageCandidate, step?: string): Record<string, unknown> {
+  return { id: c.id, runId: c.runId, step, stepId: c.stepId, parentId: c.parentId, generation: c.generation, index: c.index, status: c.status, seed: c.seed, imagePath: c.imagePath };
+}

@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import { executeBatch } from '../batch/execute-batch';
+import { loadSpec } from '../batch/load-spec';
+import type { CliContext } from '../cli-context';
+import type { RunOptions } from '../commands/option-types';
+import { setUpCommand } from './command-setup';
+
+/** `kiln run JOBFILE`: the whole batch, to the end. */
+export async function runAction(ctx: CliContext, file: string, options: RunOptions): Promise<number> {
+  const { config, reporter } = setUpCommand(ctx, options, !options.dryRun);
+  try {
+    const spec = loadSpec(file, ctx.cwd, {
+      outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined,
+      overwrite: options.overwrite,
+      defaultTimeoutSeconds: config.defaultTimeoutSeconds,
+    });
+    const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
+      .filter(Boolean)
+      .join(' ');
+    return await executeBatch({ ctx, config, reporter, spec, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun });
+  } finally {
+    reporter.close();
+  }
+}
+
+function quote(value: string): string {
+  return /^[\w./:@,=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

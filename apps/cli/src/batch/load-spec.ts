@@ -1,0 +1,45 @@
+import * as path from 'node:path';
+import { loadJobSpecFile, parseJobSpec, type ResolvedJobSpec } from '@kiln/job-orchestration';
+import { CliError } from '../errors';
+
+/** Spec adjustments from flags and environment. */
+export interface SpecOverrides {
+  /** `--out`: absolute output folder. */
+  outputDir?: string;
+  /** `--overwrite`. */
+  overwrite?: boolean;
+  /** `COMFYUI_TIMEOUT`: for items whose spec (and defaults) set no timeout. */
+  defaultTimeoutSeconds?: number;
+}
+
+/** Reads and validates a job file; every problem in it is reported at once (exit code 2). */
+export function loadSpec(file: string, cwd: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
+  const result = loadJobSpecFile(path.resolve(cwd, file));
+  if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
+  return applyOverrides(result.spec, overrides);
+}
+
+/** Validates a spec built in memory (`kiln generate`) exactly like a job file. */
+export function parseSpecData(data: Record<string, unknown>, baseDir: string, sourceName: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
+  const result = parseJobSpec(JSON.stringify(data), { baseDir, sourceName, format: 'json' });
+  if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
+  return applyOverrides(result.spec, overrides);
+}
+
+function applyOverrides(spec: ResolvedJobSpec, overrides: SpecOverrides): ResolvedJobSpec {
+  const overwrite = overrides.overwrite === true || spec.overwrite;
+  const source = spec.source as { defaults?: { timeout?: unknown }; items?: Array<{ timeout?: unknown }>; steps?: Array<{ timeout?: unknown }> };
+  const entries = source.items ?? source.steps ?? [];
+  const timeoutFromEnv = (index: number) =>
+    overrides.defaultTimeoutSeconds !== undefined && source.defaults?.timeout === undefined && entries[index]?.timeout === undefined;
+  return {
+    ...spec,
+    outputDir: overrides.outputDir ?? spec.outputDir,
+    overwrite,
+    steps: spec.steps.map((step, index) => ({
+      ...step,
+      overwrite: overwrite || step.overwrite,
+      params: timeoutFromEnv(index) ? { ...step.params, timeoutSeconds: overrides.defaultTimeoutSeconds as number } : step.params,
+    })),
+  };
+}
