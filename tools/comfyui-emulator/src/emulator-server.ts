@@ -71,7 +71,7 @@ export class EmulatorServer {
   private readonly sockets = new Set<Socket>();
   private readonly routes: Route[];
   private readonly context: EmulatorContext;
-  private counters: StatCounters = emptyCounters();
+  private readonly counters: StatCounters = emptyCounters();
   private refuseTimer: NodeJS.Timeout | undefined;
   private refuseDone: (() => void) | undefined;
   private listening = false;
@@ -93,7 +93,6 @@ export class EmulatorServer {
     });
     const queue = new PromptQueue(() => hub.broadcastStatus());
     const history = new HistoryStore(this.options.historyLimit);
-    const counters = () => this.counters;
     const worker: PromptWorker = new PromptWorker({
       catalogue,
       dirs: this.dirs,
@@ -101,15 +100,12 @@ export class EmulatorServer {
       history,
       hub,
       faults: this.faults,
-      get counters() {
-        return counters();
-      },
+      counters: this.counters,
       isBrokenCheckpoint: (name) => this.isBrokenCheckpoint(name),
       promptDurationMs: this.options.promptDurationMs,
       nodeDurationMs: this.options.nodeDurationMs,
       log: this.options.log,
     });
-    const self = this;
     this.context = {
       options: this.options,
       dirs: this.dirs,
@@ -119,9 +115,7 @@ export class EmulatorServer {
       worker,
       hub,
       faults: this.faults,
-      get counters() {
-        return self.counters;
-      },
+      counters: this.counters,
       session: { number: 0 },
       stats: () => this.stats(),
       restart: (downMs) => this.restart(downMs),
@@ -216,8 +210,9 @@ export class EmulatorServer {
     history.clear();
     worker.cache.clear();
     this.context.session.number = 0;
+    // Sockets die like in a real restart. Idle HTTP keep-alive connections are kept unless there is
+    // downtime: killing them races with clients' connection pools and makes their tests flaky.
     hub.dropAll();
-    this.server.closeAllConnections();
     this.clearTempDir();
     this.options.log('emulated restart');
     if (downMs > 0) await this.refuseConnections(downMs);
@@ -226,7 +221,8 @@ export class EmulatorServer {
   async reset(): Promise<void> {
     this.faults.reset();
     await this.restart();
-    this.counters = emptyCounters();
+    // Reset in place: the worker and routes hold this object.
+    Object.assign(this.counters, emptyCounters());
     this.faults.injected = 0;
   }
 

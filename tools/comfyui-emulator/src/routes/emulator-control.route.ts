@@ -33,6 +33,11 @@ export function parseFaultsPatch(body: Record<string, unknown>): Partial<Emulato
   return body as Partial<EmulatorFaults>;
 }
 
+/** Answers first, then acts; `Connection: close` so the client does not reuse a socket we are about to kill. */
+function closingReply(reply: HttpReply, action: () => Promise<void>): HttpReply {
+  return { ...reply, closeConnection: true, afterSend: () => void action() };
+}
+
 function numberField(body: Record<string, unknown>, key: string): number {
   const value = body[key];
   return typeof value === 'number' && value > 0 ? value : 0;
@@ -59,16 +64,16 @@ export function emulatorControlRoutes(context: EmulatorContext): Route[] {
     route('GET', '/stats', () => jsonReply(context.stats())),
     route('POST', '/restart', (request) => {
       const downMs = numberField(readJson(request), 'downMs');
-      return { ...jsonReply({ restarting: true, downMs }), afterSend: () => void context.restart(downMs) };
+      return closingReply(jsonReply({ restarting: true, downMs }), () => context.restart(downMs));
     }),
-    route('POST', '/reset', () => ({ ...jsonReply({ reset: true }), afterSend: () => void context.reset() })),
+    route('POST', '/reset', () => closingReply(jsonReply({ reset: true }), () => context.reset())),
     route('POST', '/drop-websockets', () => {
       context.dropWebSockets();
       return jsonReply({ dropped: true });
     }),
     route('POST', '/refuse-connections', (request) => {
       const ms = numberField(readJson(request), 'ms');
-      return { ...jsonReply({ refusingForMs: ms }), afterSend: () => void context.refuseConnections(ms) };
+      return closingReply(jsonReply({ refusingForMs: ms }), () => context.refuseConnections(ms));
     }),
   ];
 }
