@@ -6,9 +6,7 @@ import type { CliContext } from '../cli-context';
 import type { GenerateOptions } from '../commands/option-types';
 import { CliError } from '../errors';
 import { setUpCommand } from './command-setup';
-
-/** Longest name derived from a prompt: enough to recognise the file, short enough to read. */
-const PROMPT_NAME_LENGTH = 48;
+import { nameFromPrompt } from './name-from-prompt';
 
 /** `kiln generate`: one image from flags, validated and run exactly like a one-item job file. */
 export async function generateAction(ctx: CliContext, options: GenerateOptions): Promise<number> {
@@ -45,16 +43,4 @@ export async function generateAction(ctx: CliContext, options: GenerateOptions):
   } finally {
     reporter.close();
   }
-}
-
-/** `"Portrait of a fox knight, oil on canvas"` → `Portrait of a fox knight oil on canvas`, cut at a word. */
-export function nameFromPrompt(prompt: string): string {
-  const words = prompt.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
-  let name = '';
-  for (const word of words) {
-    const next = name ? `${name} ${word}` : word;
-    if (next.length > PROMPT_NAME_LENGTH && name) break;
-    name = next.slice(0, PROMPT_NAME_LENGTH);
-  }
-  return name || 'image';
 }

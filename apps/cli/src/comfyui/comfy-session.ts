@@ -1,4 +1,5 @@
 import { ComfyClient } from '@kiln/comfyui';
+import { startEmulator } from '@kiln/comfyui-emulator';
 import type { CliConfig } from '../config/cli-config';
 import { redactUrl } from '../config/cli-config';
 import type { Reporter } from '../output/reporter';
@@ -23,7 +24,6 @@ export async function openComfySession(config: CliConfig, reporter: Reporter, en
     const urls = config.comfy.urls;
     return session(urls, config.comfyHeaders, false, async () => undefined);
   }
-  const { startEmulator } = await import('@kiln/comfyui-emulator');
   const promptDurationMs = Number(env['KILN_EMULATOR_PROMPT_MS'] ?? 150);
   const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150 });
   reporter.warn(`${EMULATOR_WARNING}\n  (emulator at ${emulator.url}; the same job file runs unchanged against a real ComfyUI with COMFYUI_BASE_URL)`);

@@ -1,0 +1,113 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { startEmulator, type RunningEmulator } from '@kiln/comfyui-emulator';
+import { batchSpec, createSandbox, pngFiles, waitForOutput, type Sandbox } from './support/cli-harness';
+
+describe('kiln batches when things go wrong (built CLI)', () => {
+  let sandbox: Sandbox;
+
+  beforeEach(() => {
+    sandbox = createSandbox();
+  });
+  afterEach(() => {
+    sandbox.remove();
+  });
+
+  it('names a hung item with its timeout, interrupts it, writes the others and exits 1', async () => {
+    const emulator = await startEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
+    try {
+      sandbox.write('jobs.yaml', batchSpec(3, { timeout: 2 }));
+
+      const result = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url]);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(new RegExp(`Item 1: timed out after 2 s on ${emulator.url.replace(/[.:/]/g, '\\$&')}/?, prompt [0-9a-f-]{36}`));
+      expect(result.stdout).toMatch(/failed\s+1/);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['item-2.png', 'item-3.png']);
+      expect(emulator.stats().promptsInterrupted).toBe(1);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('exits 3 with guidance when ComfyUI is not reachable', async () => {
+    const port = await freePort();
+    sandbox.write('jobs.yaml', batchSpec(2));
+
+    const result = await sandbox.run(['run', 'jobs.yaml', '--server', `http://127.0.0.1:${port}`]);
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`cannot reach ComfyUI`);
+    expect(result.stderr).toContain('COMFYUI_BASE_URL');
+    expect(result.stderr).toContain('--emulator');
+  });
+
+  describe('interrupted runs', () => {
+    let emulator: RunningEmulator;
+    beforeAll(async () => {
+      emulator = await startEmulator({ promptDurationMs: 250 });
+    });
+    afterAll(async () => {
+      await emulator.close();
+    });
+
+    it('completes after being killed mid-run, with no duplicates and no half-written files', async () => {
+      sandbox.write('jobs.yaml', batchSpec(8));
+      const out = path.join(sandbox.dir, 'out');
+      const before = emulator.stats().promptsAccepted;
+
+      const doomed = sandbox.spawn(['run', 'jobs.yaml', '--server', emulator.url]);
+      await waitForOutput(doomed, (stdout) => (stdout.match(/ done /g) ?? []).length >= 3);
+      doomed.kill('SIGKILL');
+      await new Promise((resolve) => doomed.once('close', resolve));
+      const written = pngFiles(out);
+      for (const file of written) expect(isCompletePng(fs.readFileSync(path.join(out, file)))).toBe(true);
+
+      const rerun = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url]);
+
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toContain('resuming the interrupted run');
+      const expected = Array.from({ length: 8 }, (_, i) => `item-${i + 1}.png`).sort();
+      expect(pngFiles(out)).toEqual(expected);
+      expect(fs.readdirSync(out).filter((f) => !f.endsWith('.png') && !f.endsWith('.json'))).toEqual([]);
+      for (const file of expected) expect(isCompletePng(fs.readFileSync(path.join(out, file)))).toBe(true);
+      const manifest = JSON.parse(fs.readFileSync(path.join(out, 'kiln-manifest.json'), 'utf8'));
+      expect(Object.keys(manifest.files).sort()).toEqual(expected);
+      // Prompts in flight at the kill were followed, not queued again.
+      expect(emulator.stats().promptsAccepted - before).toBe(8);
+    });
+
+    it('stops cleanly on Ctrl-C and says how to resume', async () => {
+      sandbox.write('jobs.yaml', batchSpec(8));
+
+      const child = sandbox.spawn(['run', 'jobs.yaml', '--server', emulator.url]);
+      await waitForOutput(child, (stdout) => stdout.includes(' done '));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+
+      expect(code).toBe(130);
+      expect(child.output.stderr).toContain('To resume, run: kiln run jobs.yaml');
+      expect(child.output.stdout).toMatch(/not run\s+\d+/);
+      const rerun = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url]);
+      expect(rerun.code).toBe(0);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toHaveLength(8);
+    });
+  });
+});
+
+/** PNG signature at the start and an IEND chunk at the end. */
+function isCompletePng(bytes: Buffer): boolean {
+  return bytes.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])) && bytes.subarray(-8, -4).toString('latin1') === 'IEND';
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
