@@ -78,6 +78,25 @@ describe('kiln batches when things go wrong (built CLI)', () => {
       expect(emulator.stats().promptsAccepted - before).toBe(8);
     });
 
+    it('resumes on another server, queueing again what was in flight on the old one (e.g. a previous --emulator)', async () => {
+      sandbox.write('jobs.yaml', batchSpec(4));
+      const other = await startEmulator({ promptDurationMs: 10 });
+      try {
+        const doomed = sandbox.spawn(['run', 'jobs.yaml', '--server', emulator.url]);
+        await waitForOutput(doomed, (stdout) => stdout.includes(' done '));
+        doomed.kill('SIGKILL');
+        await new Promise((resolve) => doomed.once('close', resolve));
+
+        const rerun = await sandbox.run(['run', 'jobs.yaml', '--server', other.url]);
+
+        expect(rerun.code).toBe(0);
+        expect(rerun.stdout).toContain('resuming the interrupted run');
+        expect(pngFiles(path.join(sandbox.dir, 'out'))).toHaveLength(4);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('stops cleanly on Ctrl-C and says how to resume', async () => {
       sandbox.write('jobs.yaml', batchSpec(8));
 

@@ -64,10 +64,11 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
       const resumed = spec.overwrite ? undefined : await findResumableRun(db.dataSource, runInput);
       if (resumed) {
         const reconciled = await reconcileManifest(db.dataSource, resumed.id, plan, manifest, input.source);
-        const { retried } = await prepareResume(db.dataSource, resumed.id);
+        const { retried, requeued } = await prepareResume(db.dataSource, resumed.id, comfy.urls);
         reporter.info(
           `resuming the interrupted run ${resumed.id.slice(0, 8)} (${resumed.createdAt.toISOString()})` +
-            `${reconciled ? `; ${reconciled} finished image(s) added to ${MANIFEST_FILE}` : ''}${retried ? `; retrying ${retried} failed image(s)` : ''}`,
+            `${reconciled ? `; ${reconciled} finished image(s) added to ${MANIFEST_FILE}` : ''}${retried ? `; retrying ${retried} failed image(s)` : ''}` +
+            `${requeued ? `; queueing again ${requeued} image(s) that were on a server no longer in use` : ''}`,
           { runId: resumed.id, resumed: true },
         );
       }
