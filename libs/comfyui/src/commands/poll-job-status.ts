@@ -73,16 +73,20 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now =
       const result = await scheduleRetry(job, server, `prompt ${job.comfyuiJobId} of ${label} was lost by ${server} (in neither queue nor history)`, deps, 'lost');
       return { job: result.job, state: 'unknown', needsProcessing: false };
     }
-    case 'running':
-    case 'queued': {
-      if (isPastTimeout(job, now)) return timeOut(job, status.state, deps);
-      if (status.state === 'running' && job.status === 'submitted') {
+    case 'running': {
+      if (job.status === 'submitted') {
         const updated = await transitionJob(manager, job, 'running', { startedAt: now });
         if (updated) {
           deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.comfyuiJobId, server });
         }
+        return { job, state: 'running', needsProcessing: false };
       }
-      return { job, state: status.state, needsProcessing: false };
+      if (isPastTimeout(job, status, now)) return timeOut(job, 'running', deps);
+      return { job, state: 'running', needsProcessing: false };
+    }
+    case 'queued': {
+      if (isPastTimeout(job, status, now)) return timeOut(job, 'queued', deps);
+      return { job, state: 'queued', needsProcessing: false };
     }
   }
 }
@@ -96,9 +100,21 @@ export async function markJobRunning(job: ComfyuiJob, deps: JobCommandDeps, now 
   }
 }
 
-export function isPastTimeout(job: ComfyuiJob, now: Date): boolean {
-  if (!job.submittedAt) return false;
-  return now.getTime() - job.submittedAt.getTime() > job.jobPayload.timeoutSeconds * 1000;
+/**
+ * A running prompt times out `timeoutSeconds` after it started. A queued one waits its turn: it
+ * gets one timeout per prompt ahead of it plus its own and one spare, so an item stuck behind a
+ * hung prompt is not blamed for it (the hung one is interrupted first and the queue moves on).
+ */
+export function isPastTimeout(job: ComfyuiJob, status: PromptStatus, now: Date): boolean {
+  const limitMs = job.jobPayload.timeoutSeconds * 1000;
+  if (status.state === 'running') {
+    const since = job.startedAt ?? job.submittedAt;
+    return since !== null && now.getTime() - since.getTime() > limitMs;
+  }
+  if (status.state === 'queued' && job.submittedAt) {
+    return now.getTime() - job.submittedAt.getTime() > limitMs * (status.position + 2);
+  }
+  return false;
 }
 
 async function timeOut(job: ComfyuiJob, state: 'queued' | 'running', deps: JobCommandDeps): Promise<PollJobStatusResult> {

@@ -3,7 +3,7 @@ import { PipelineRun, recordCandidate } from '@kiln/pipeline';
 import { collectOutputImages } from '../client/output-refs';
 import type { OutputImage } from '../client/types';
 import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
-import { patchJob, tryLeaseJob } from '../jobs/job-ledger';
+import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
 import { isCompleteImage } from '../files/image-signature';
 import { safeOutputPath } from '../files/safe-output-path';
 import { fileSha256, partPath, sha256, writeFileAtomically } from '../files/write-file-atomically';
@@ -26,7 +26,7 @@ export type ProcessJobResultOutcome =
 export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
   if (job.status !== 'completed' || job.processedAt) return { outcome: 'skipped', job };
   const manager = deps.dataSource.manager;
-  if (!(await tryLeaseJob(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
+  if (!(await leaseForProcessing(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
   const server = job.server as string;
   const label = job.jobPayload.label;
 

@@ -24,8 +24,9 @@ export async function submitJob(job: ComfyuiJob, server: string, deps: JobComman
   const client = deps.clientFor(server);
   const manager = deps.dataSource.manager;
   try {
-    if (job.retryCount > 0 && (await isAlreadyOnServer(client, job.comfyuiJobId))) {
-      return markSubmitted(job, server, deps, true);
+    const previous = job.retryCount > 0 ? (job.server ?? server) : undefined;
+    if (previous && (await isAlreadyOnServer(deps, previous, job.comfyuiJobId))) {
+      return markSubmitted(job, previous, deps, true);
     }
     const workflow = await withUploads(client, job);
     await client.submitPrompt(workflow, { promptId: job.comfyuiJobId });
@@ -48,9 +49,18 @@ export async function submitJob(job: ComfyuiJob, server: string, deps: JobComman
   }
 }
 
-async function isAlreadyOnServer(client: ComfyClient, promptId: string): Promise<boolean> {
-  const status = await client.getPromptStatus(promptId);
-  return status.state !== 'unknown';
+/**
+ * Whether the server of the previous attempt has the prompt (queued, running or in history).
+ * If that server cannot be asked, the prompt is treated as not there: it goes to the server chosen
+ * now, and a server that was merely unreachable may run it once more for nothing (never twice for us).
+ */
+async function isAlreadyOnServer(deps: JobCommandDeps, server: string, promptId: string): Promise<boolean> {
+  try {
+    return (await deps.clientFor(server).getPromptStatus(promptId)).state !== 'unknown';
+  } catch (error) {
+    if (error instanceof ComfyUiError && error.transient) return false;
+    throw error;
+  }
 }
 
 /** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
@@ -111,7 +121,8 @@ export async function scheduleRetry(
     );
   }
   const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
-  const patch = { retryCount: attempt, nextAttemptAt, errorMessage: reason, leaseOwner: null, leaseExpiresAt: null };
+  // `server` remembers where this attempt went, so the next one can ask it before posting again.
+  const patch = { retryCount: attempt, nextAttemptAt, errorMessage: reason, server, leaseOwner: null, leaseExpiresAt: null };
   const updated =
     job.status === 'pending'
       ? (await patchJob(deps.dataSource.manager, job, patch)) && job

@@ -13,21 +13,18 @@ export interface RunSummary {
 }
 
 export async function summarizeRun(dataSource: DataSource, runId: string, occupiedSlots: typeof OccupiedSlots): Promise<RunSummary> {
-  const rows: Array<{ id: string; status: string; processed: boolean; label: string; error_message: string | null }> = await dataSource.query(
-    `SELECT id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message
-       FROM comfyui_jobs WHERE pipeline_run_id = $1`,
-    [runId],
-  );
-  const completed = rows.filter((r) => r.status === 'completed' && r.processed).length;
-  const failed = rows.filter((r) => r.status === 'failed').map((r) => ({ jobId: r.id, label: r.label, error: r.error_message ?? 'failed' }));
-  const open = rows.length - completed - failed.length;
-  let settled = false;
-  if (open === 0) {
-    // No job open: settled when selection has nothing more for this run either.
-    settled = await dataSource.transaction(async (tx) => {
-      const next = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId, skipLocked: false });
-      return next.kind === 'no_work';
-    });
-  }
-  return { runId, settled, completed, open, failed };
+  // Select first, count second, in one transaction: a job another worker inserts while we look
+  // either takes the last free slot (then we see it counted) or leaves work we select.
+  return dataSource.transaction(async (tx) => {
+    const next = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId, skipLocked: false });
+    const rows: Array<{ id: string; status: string; processed: boolean; label: string; error_message: string | null }> = await tx.query(
+      `SELECT id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message
+         FROM comfyui_jobs WHERE pipeline_run_id = $1`,
+      [runId],
+    );
+    const completed = rows.filter((r) => r.status === 'completed' && r.processed).length;
+    const failed = rows.filter((r) => r.status === 'failed').map((r) => ({ jobId: r.id, label: r.label, error: r.error_message ?? 'failed' }));
+    const open = rows.length - completed - failed.length;
+    return { runId, settled: open === 0 && next.kind === 'no_work', completed, open, failed };
+  });
 }

@@ -149,18 +149,18 @@ export async function claimDuePendingJobs(
 }
 
 /**
- * Takes the lease of one job for work that must not run twice at once (posting, downloading).
- * True when this worker now holds it.
+ * Takes the lease of a completed, not yet processed job so only one worker (or one of a worker's
+ * event handler and poller) downloads it. True when this worker now holds it.
  */
-export async function tryLeaseJob(manager: EntityManager, job: ComfyuiJob, owner: string, leaseMs: number): Promise<boolean> {
+export async function leaseForProcessing(manager: EntityManager, job: ComfyuiJob, owner: string, leaseMs: number): Promise<boolean> {
   const leaseExpiresAt = new Date(Date.now() + leaseMs);
   const result = await manager
     .getRepository(ComfyuiJob)
     .createQueryBuilder()
     .update()
     .set({ leaseOwner: owner, leaseExpiresAt })
-    .where('id = :id AND status = :status', { id: job.id, status: job.status })
-    .andWhere('(lease_owner IS NULL OR lease_owner = :owner OR lease_expires_at < now())', { owner })
+    .where(`id = :id AND status = 'completed' AND processed_at IS NULL`, { id: job.id })
+    .andWhere('(lease_owner IS NULL OR lease_expires_at < now())')
     .execute();
   if (!result.affected) return false;
   Object.assign(job, { leaseOwner: owner, leaseExpiresAt });

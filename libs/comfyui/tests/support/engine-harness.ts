@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
+import { createPipelineRun, pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
+import { openTestDatabase, startTestEmulator, type EmulatorOptions, type RunningEmulator, type TestDatabase, type TestDatabaseKind } from '@kiln/testing';
+import type { DataSource } from 'typeorm';
+import { createLogger, format, transports } from 'winston';
+import { comfyUiEntities, comfyUiMigrations, JobEngine, type JobEngineEvent, type JobEngineOptions } from '../../src';
+
+export const kilnEntities = [...pipelineEntities, ...comfyUiEntities];
+export const kilnMigrations = [...pipelineMigrations, ...comfyUiMigrations];
+
+export function openKilnTestDatabase(kind: TestDatabaseKind = 'postgres'): Promise<TestDatabase> {
+  return openTestDatabase(kind, kilnEntities, kilnMigrations);
+}
+
+export function tempDir(prefix = 'kiln-engine-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Quiet by default; KILN_TEST_LOGS=1 shows the engine's logs. */
+export const testLogger = createLogger({
+  level: process.env['KILN_TEST_LOGS'] ? 'debug' : 'error',
+  silent: !process.env['KILN_TEST_LOGS'],
+  format: format.combine(format.timestamp(), format.json()),
+  transports: [new transports.Console()],
+});
+
+/** A pipeline run from job-file YAML, written under `outDir`. */
+export async function createRunFromYaml(dataSource: DataSource, yaml: string, outDir: string, name = 'test-run') {
+  const parsed = parseJobSpec(yaml, { baseDir: outDir, sourceName: `${name}.yaml` });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return createPipelineRun(dataSource.manager, jobSpecToPipelineRunInput(parsed.spec, { name }));
+}
+
+/** An engine tuned for tests: fast loops, tiny backoffs; records every event. */
+export function testEngine(dataSource: DataSource, servers: string[], overrides: Partial<JobEngineOptions> = {}) {
+  const events: JobEngineEvent[] = [];
+  const engine = new JobEngine({
+    dataSource,
+    servers,
+    pollIntervalMs: 100,
+    submitIntervalMs: 100,
+    retryBaseDelayMs: 20,
+    retryMaxDelayMs: 100,
+    client: { retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 10 }, requestTimeoutMs: 2000 },
+    logger: testLogger,
+    onEvent: (e) => events.push(e),
+    ...overrides,
+  });
+  return { engine, events };
+}
+
+export function startEmulatorForTest(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startTestEmulator({ promptDurationMs: 10, ...options });
+}
