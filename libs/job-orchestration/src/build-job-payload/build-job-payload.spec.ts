@@ -1,3 +1,4 @@
+import { comfyFixturesDir } from '@kiln/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { baseJobKey, childJobKey } from '../naming/output-name';
@@ -35,7 +36,7 @@ describe('buildJobPayload', () => {
 
     expectGolden('txt2img-bob-the-brave-2', payload);
     expect(payload.workflow['3'].inputs['seed']).toBe(257174345940156);
-    expect(payload.workflow['9'].inputs['filename_prefix']).toBe(`kiln/${run.id}/bob-the-brave.base-1`);
+    expect(payload.workflow['9'].inputs['filename_prefix']).toBe(`kiln/bob-the-brave.base-1`);
     expect(payload.uploads).toEqual([]);
   });
 
@@ -82,7 +83,7 @@ describe('buildJobPayload', () => {
   });
 
   it('gives every SaveImage of a workflow its own unique prefix', () => {
-    const graph = JSON.parse(fs.readFileSync('/work/shared/fixtures/comfyui/workflows/partial_invalid.json', 'utf8')) as ApiWorkflow;
+    const graph = JSON.parse(fs.readFileSync(`${comfyFixturesDir()}/workflows/partial_invalid.json`, 'utf8')) as ApiWorkflow;
     const step = {
       name: 'x',
       workflow: { base: { source: 'partial_invalid.json', graph, bindings: { filename_prefix: '2.inputs.filename_prefix' } } },
@@ -91,8 +92,8 @@ describe('buildJobPayload', () => {
 
     const payload = buildJobPayload({ kind: 'base_generation', run, step, seed: 1, jobKey: 'x.base-0' });
 
-    expect(payload.workflow['2'].inputs['filename_prefix']).toBe(`kiln/${run.id}/x.base-0`);
-    expect(payload.workflow['4'].inputs['filename_prefix']).toBe(`kiln/${run.id}/x.base-0-n4`);
+    expect(payload.workflow['2'].inputs['filename_prefix']).toBe(`kiln/x.base-0`);
+    expect(payload.workflow['4'].inputs['filename_prefix']).toBe(`kiln/x.base-0-n4`);
   });
 
   it('refuses a step whose stored workflow is not a template', () => {

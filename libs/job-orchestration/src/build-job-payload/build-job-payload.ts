@@ -34,7 +34,7 @@ export interface JobUpload {
 /** An API-format workflow ready for `POST /prompt`, plus what must happen before it is posted. */
 export interface JobPayload {
   workflow: ApiWorkflow;
-  /** SaveImage prefix, unique per run and job: `kiln/<run id>/<job key>`. */
+  /** SaveImage prefix `kiln/<job key>`: the same for a rerun of the same slot, so reruns are byte-identical. */
   filenamePrefix: string;
   uploads: JobUpload[];
   timeoutSeconds: number;
@@ -70,7 +70,9 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
   set('seed', input.seed);
   if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
 
-  const filenamePrefix = `kiln/${input.run.id}/${input.jobKey}`;
+  // No run id in the prefix: ComfyUI embeds the workflow in the PNG, so a rerun with the same seed
+  // must send the same workflow to get byte-identical files (the server numbers files itself).
+  const filenamePrefix = `kiln/${input.jobKey}`;
   placeFilenamePrefix(workflow, template, filenamePrefix);
 
   const uploads: JobUpload[] = [];
