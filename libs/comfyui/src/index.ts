@@ -62,6 +62,8 @@ export { processJobResult } from './commands/process-job-result';
 export type { ProcessJobResultOutcome } from './commands/process-job-result';
 export { retryFailedJobs } from './commands/retry-failed-jobs';
 export type { RetryFailedJobsResult } from './commands/retry-failed-jobs';
+export { prepareRunForResume } from './commands/prepare-run-for-resume';
+export type { PrepareRunForResumeResult } from './commands/prepare-run-for-resume';
 export type { JobCommandDeps, RetryPolicy } from './commands/job-command-deps';
 export { sidecarPath } from './files/sidecar';
 export type { SidecarMetadata } from './files/sidecar';

@@ -1,5 +1,3 @@
-import { hostname } from 'node:os';
-import { retryFailedJobs } from '@kiln/comfyui';
 import { jobSpecToPipelineRunInput, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import {
   createPipelineRun,
@@ -74,50 +72,6 @@ export async function createBatchRun(
   });
 }
 
-/**
- * Prepares an interrupted run to continue: leases held by kiln processes of this host that are gone
- * are released (they would block the jobs for a minute), prompts in flight on a server that is not
- * in this session's pool (e.g. the previous `--emulator`) are queued again under a new prompt id,
- * and its failed jobs are queued again.
- */
-export async function prepareResume(dataSource: DataSource, runId: string, servers: readonly string[]): Promise<{ retried: number; requeued: number }> {
-  const owners: Array<{ lease_owner: string }> = await dataSource.query(
-    `SELECT DISTINCT lease_owner FROM comfyui_jobs WHERE pipeline_run_id = $1 AND lease_owner IS NOT NULL`,
-    [runId],
-  );
-  const dead = owners.map((row) => row.lease_owner).filter(isDeadLocalOwner);
-  if (dead.length) {
-    await dataSource.query(
-      `UPDATE comfyui_jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE pipeline_run_id = $1 AND lease_owner = ANY($2)`,
-      [runId, dead],
-    );
-  }
-  const requeued: unknown[] = await dataSource.query(
-    `UPDATE comfyui_jobs
-        SET status = 'pending', server = NULL, comfyui_job_id = gen_random_uuid()::text, submitted_at = NULL, started_at = NULL,
-            next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE pipeline_run_id = $1 AND status IN ('submitted', 'running')
-        AND (server IS NULL OR rtrim(server, '/') <> ALL($2::text[]))
-      RETURNING id`,
-    [runId, servers.map((url) => url.replace(/\/+$/, ''))],
-  );
-  const failed: Array<{ id: string }> = await dataSource.query(`SELECT id FROM comfyui_jobs WHERE pipeline_run_id = $1 AND status = 'failed'`, [runId]);
-  if (failed.length) await retryFailedJobs(dataSource.manager, failed.map((row) => row.id));
-  return { retried: failed.length, requeued: rowCount(requeued) };
-}
-
-/** Owners look like `host:pid:random` (JobEngine's default worker id). */
-function isDeadLocalOwner(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
 function stepsFingerprint(steps: ReadonlyArray<{ name: string; workflow: unknown; params?: Record<string, unknown>; baseCount: number; childrenPerSelected?: number; naming?: string; overwrite?: boolean }>): string {
   return canonicalJson(
     steps.map((step) => ({
@@ -132,7 +86,3 @@ function stepsFingerprint(steps: ReadonlyArray<{ name: string; workflow: unknown
   );
 }
 
-/** UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg. */
-function rowCount(result: unknown[]): number {
-  return Array.isArray(result[0]) ? (result[0] as unknown[]).length : result.length;
-}

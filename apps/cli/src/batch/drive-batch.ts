@@ -119,7 +119,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     const outcome = await Promise.race([engine.whenRunSettled(input.runId), interrupted]);
     await engine.stop();
     if (outcome === 'interrupted') return { done, failures, interrupted: true };
-    // Failures the engine recorded before this process (none after prepareResume) still count.
+    // Failures the engine recorded before this process (none after prepareRunForResume) still count.
     for (const failure of outcome.failed) {
       if (!failures.some((f) => f.item === failure.label)) failures.push({ item: failure.label, file: failure.label, reason: withoutLabel(failure.label, failure.error) });
     }

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { prepareRunForResume } from '@kiln/comfyui';
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
@@ -10,7 +11,7 @@ import { CliError, ExitCode } from '../errors';
 import { Manifest, MANIFEST_FILE, type ManifestEntry } from '../manifest/manifest';
 import { formatTable } from '../output/format';
 import type { Reporter } from '../output/reporter';
-import { batchRunInput, cancelSupersededRuns, createBatchRun, findResumableRun, prepareResume } from './batch-run';
+import { batchRunInput, cancelSupersededRuns, createBatchRun, findResumableRun } from './batch-run';
 import { driveBatch, summarize } from './drive-batch';
 import { inspectOutput, type OutputState } from './existing-outputs';
 import { planBatch, type PlannedImage } from './plan-batch';
@@ -64,7 +65,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
       const resumed = spec.overwrite ? undefined : await findResumableRun(db.dataSource, runInput);
       if (resumed) {
         const reconciled = await reconcileManifest(db.dataSource, resumed.id, plan, manifest, input.source);
-        const { retried, requeued } = await prepareResume(db.dataSource, resumed.id, comfy.urls);
+        const { retried, requeued } = await prepareRunForResume(db.dataSource, resumed.id, comfy.urls);
         reporter.info(
           `resuming the interrupted run ${resumed.id.slice(0, 8)} (${resumed.createdAt.toISOString()})` +
             `${reconciled ? `; ${reconciled} finished image(s) added to ${MANIFEST_FILE}` : ''}${retried ? `; retrying ${retried} failed image(s)` : ''}` +
