@@ -70,7 +70,9 @@ export class JobEngine {
   private readonly submitter: PeriodicLoop;
   private readonly poller: PeriodicLoop;
   private readonly streams: ComfyEventStream[] = [];
-  private readonly settledWaiters = new Map<string, Array<(summary: RunSummary) => void>>();
+  /** Callers of whenRunSettled, with the check number current when they asked. */
+  private readonly settledWaiters = new Map<string, Array<{ resolve: (summary: RunSummary) => void; askedAt: number }>>();
+  private settleChecks = 0;
   private stopping = false;
 
   constructor(private readonly options: JobEngineOptions) {
@@ -134,7 +136,7 @@ export class JobEngine {
   whenRunSettled(runId: string): Promise<RunSummary> {
     return new Promise((resolve) => {
       const waiters = this.settledWaiters.get(runId) ?? [];
-      waiters.push(resolve);
+      waiters.push({ resolve, askedAt: this.settleChecks });
       this.settledWaiters.set(runId, waiters);
       this.poller.wake();
     });
@@ -277,12 +279,22 @@ export class JobEngine {
     this.metrics.queueDepth.set(Number(count));
   }
 
+  /**
+   * Answers the waiters of settled runs. A check only answers callers who asked before it began:
+   * checks run concurrently (poller and events), and a stale "settled" must not answer someone who
+   * asked after new work appeared (e.g. candidates selected for children).
+   */
   private async resolveSettledRuns(): Promise<void> {
-    for (const [runId, waiters] of this.settledWaiters) {
+    const check = ++this.settleChecks;
+    for (const runId of [...this.settledWaiters.keys()]) {
       const summary = await summarizeRun(this.options.dataSource, runId, occupiedSlots);
       if (!summary.settled) continue;
-      this.settledWaiters.delete(runId);
-      for (const resolve of waiters) resolve(summary);
+      const waiting = this.settledWaiters.get(runId) ?? [];
+      const answered = waiting.filter((w) => w.askedAt < check);
+      const rest = waiting.filter((w) => w.askedAt >= check);
+      if (rest.length) this.settledWaiters.set(runId, rest);
+      else this.settledWaiters.delete(runId);
+      for (const waiter of answered) waiter.resolve(summary);
     }
   }
 
