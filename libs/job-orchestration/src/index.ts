@@ -9,6 +9,7 @@ export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
 export type { JobSpecToPipelineRunOptions } from './spec/job-spec-to-pipeline-run';
 export { buildJobSpecJsonSchema, JOB_SPEC_SCHEMA_PATH } from './spec/job-spec-json-schema';
 export { COMFYUI_SAMPLERS, COMFYUI_SCHEDULERS } from './spec/comfyui-choices';
+export { editDistance } from './spec/did-you-mean';
 export { deriveSeed, deriveChildSeed, drawRandomSeed, MAX_SEED } from './seeds/derive-seed';
 export { slugify, isValidSlug, MAX_SLUG_LENGTH } from './naming/slugify';
 export { deterministicOutputName, uniqueOutputName, baseJobKey, childJobKey } from './naming/output-name';

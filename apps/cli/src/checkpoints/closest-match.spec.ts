@@ -1,5 +1,6 @@
 import { assertCheckpointsAvailable } from './check-checkpoints';
-import { editDistance, rankByCloseness } from './closest-match';
+import { editDistance } from '@kiln/job-orchestration';
+import { rankByCloseness } from './closest-match';
 
 describe('rankByCloseness', () => {
   it('puts the closest name first, ignoring the extension and case', () => {

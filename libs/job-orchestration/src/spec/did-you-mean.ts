@@ -14,7 +14,8 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   return bestDistance <= tolerance ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (insert, delete, substitute: cost 1 each). */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
