@@ -33,7 +33,7 @@ export async function submitJob(job: ComfyuiJob, server: string, deps: JobComman
     return markSubmitted(job, server, deps, false);
   } catch (error) {
     if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
-      return fail(job, server, `ComfyUI rejected the workflow of ${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
+      return fail(job, server, `${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
     }
     if (error instanceof ComfyUiError && error.transient) {
       return scheduleRetry(job, server, error.message, deps);
@@ -95,6 +95,7 @@ async function markSubmitted(job: ComfyuiJob, server: string, deps: JobCommandDe
     label: job.jobPayload.label,
     seed: job.jobPayload.seed,
     nodes: Object.keys(job.jobPayload.workflow).length,
+    summary: job.jobPayload.summary,
     attempt: job.retryCount + 1,
     alreadyOnServer,
   });
