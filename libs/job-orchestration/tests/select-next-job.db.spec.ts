@@ -55,9 +55,9 @@ steps:
 `;
 
   /** One caller's tick: select, and when there is work, hold the slot by inserting its job row before commit. */
-  async function selectAndClaim(options: { runId?: string; skipLocked?: boolean; holdMs?: number; state?: string } = {}) {
+  async function selectAndClaim(options: { runId?: string; runKind?: 'batch' | 'pipeline'; skipLocked?: boolean; holdMs?: number; state?: string } = {}) {
     return db().transaction(async (tx: EntityManager) => {
-      const selection = await selectNextJob(tx, { jobSlots, runId: options.runId, skipLocked: options.skipLocked });
+      const selection = await selectNextJob(tx, { jobSlots, runId: options.runId, runKind: options.runKind, skipLocked: options.skipLocked });
       if (selection.kind === 'no_work') return selection;
       // Widens the race window: without the step lock every caller would pick the same index.
       await sleep(options.holdMs ?? 0);
@@ -173,6 +173,27 @@ items: [{ name: Bob the Brave, prompt: b, count: 2, seed: 42 }, { name: Mallsing
     expect(runIds[0]).toBe(older.id);
     expect(runIds).not.toContain(cancelled.id);
     expect(runIds).not.toContain(newer.id);
+  });
+
+  it('leaves batch runs alone when asked for pipeline runs only (the worker)', async () => {
+    const batch = await newRun(`
+version: 1
+output: { dir: out }
+defaults: { checkpoint: a.safetensors, seed: 1 }
+items:
+  - { name: Only, prompt: p }
+`);
+    const pipelineRun = await newRun(pipeline(1));
+
+    const picked: string[] = [];
+    for (let next = await selectAndClaim({ runKind: 'pipeline' }); next.kind !== 'no_work'; next = await selectAndClaim({ runKind: 'pipeline' })) {
+      picked.push(next.run.id);
+    }
+    const batchPick = await selectAndClaim({ runKind: 'batch', runId: batch.id });
+
+    expect(picked).toContain(pipelineRun.id);
+    expect(picked).not.toContain(batch.id);
+    expect(batchPick.kind !== 'no_work' && batchPick.run.id).toBe(batch.id);
   });
 
   it('draws and reports a random seed per image for seed: random', async () => {

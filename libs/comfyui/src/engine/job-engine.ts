@@ -41,6 +41,8 @@ export interface JobEngineOptions {
   useEvents?: boolean;
   /** Work on this run only (the CLI); default: every active run (the worker). */
   runId?: string;
+  /** Work on runs of this kind only: the worker takes `pipeline` runs, batches belong to the CLI driving them. */
+  runKind?: 'batch' | 'pipeline';
   /** This process's identity for leases (default host:pid:random). */
   workerId?: string;
   /** How long a claimed job stays reserved for this worker (default 60000). */
@@ -149,7 +151,7 @@ export class JobEngine {
     if (capacity === 0) return;
 
     // Retries and lost prompts first: they were promised earlier than new work.
-    const due = await claimDuePendingJobs(manager, this.workerId, capacity, this.deps.leaseMs, this.options.runId);
+    const due = await claimDuePendingJobs(manager, this.workerId, capacity, this.deps.leaseMs, this.options.runId, this.options.runKind);
     const submissions: Array<Promise<unknown>> = [];
     for (const job of due) {
       const server = takeSlot(free);
@@ -171,7 +173,7 @@ export class JobEngine {
   /** One transaction: select the next slot, build its workflow, insert the job (leased to us). */
   private createNextJob(): Promise<ComfyuiJob | undefined> {
     return this.options.dataSource.transaction(async (tx) => {
-      const selection = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId: this.options.runId });
+      const selection = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId: this.options.runId, runKind: this.options.runKind });
       if (selection.kind === 'no_work') return undefined;
       return this.insertJob(tx, selection);
     });

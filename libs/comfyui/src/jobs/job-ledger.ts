@@ -120,6 +120,7 @@ export async function claimDuePendingJobs(
   limit: number,
   leaseMs: number,
   runId?: string,
+  runKind?: 'batch' | 'pipeline',
 ): Promise<ComfyuiJob[]> {
   if (limit <= 0) return [];
   return manager.transaction(async (tx) => {
@@ -134,6 +135,7 @@ export async function claimDuePendingJobs(
       .setLock('pessimistic_write')
       .setOnLocked('skip_locked');
     if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
+    if (runKind) query.andWhere('job.pipelineRunId IN (SELECT id FROM pipeline_runs WHERE kind = :runKind)', { runKind });
     const jobs = await query.getMany();
     if (jobs.length === 0) return [];
     const leaseExpiresAt = new Date(Date.now() + leaseMs);

@@ -11,6 +11,8 @@ export interface SelectNextJobOptions {
   jobSlots: JobSlotsPort;
   /** Only this run (the CLI drives one run); omitted: every active run, oldest first (the worker). */
   runId?: string;
+  /** Only runs of this kind: the worker takes `pipeline` runs and leaves batches to the CLI that drives them. */
+  runKind?: 'batch' | 'pipeline';
   /**
    * Skip steps another transaction has locked (default true) so concurrent workers move on to other
    * steps; false waits for the lock instead (a lone caller that must not miss work).
@@ -53,7 +55,7 @@ export async function selectNextJob(manager: EntityManager, options: SelectNextJ
   if (!manager.queryRunner?.isTransactionActive) {
     throw new JobOrchestrationError('TRANSACTION_REQUIRED', 'selectNextJob must run inside the transaction that inserts the job (use dataSource.transaction)');
   }
-  for (const stepId of await stepsWithPossibleWork(manager, options.runId)) {
+  for (const stepId of await stepsWithPossibleWork(manager, options.runId, options.runKind)) {
     const step = await lockStep(manager, stepId, options.skipLocked ?? true);
     if (!step) continue;
     const work = await workOfStep(manager, step, options);
@@ -62,7 +64,7 @@ export async function selectNextJob(manager: EntityManager, options: SelectNextJ
   return { kind: 'no_work' };
 }
 
-async function stepsWithPossibleWork(manager: EntityManager, runId: string | undefined): Promise<string[]> {
+async function stepsWithPossibleWork(manager: EntityManager, runId: string | undefined, runKind: 'batch' | 'pipeline' | undefined): Promise<string[]> {
   const query = manager
     .getRepository(PipelineStep)
     .createQueryBuilder('step')
@@ -74,6 +76,7 @@ async function stepsWithPossibleWork(manager: EntityManager, runId: string | und
     .addOrderBy('run.id', 'ASC')
     .addOrderBy('step.position', 'ASC');
   if (runId) query.andWhere('run.id = :runId', { runId });
+  if (runKind) query.andWhere('run.kind = :runKind', { runKind });
   const rows: Array<{ id: string }> = await query.getRawMany();
   return rows.map((row) => row.id);
 }
