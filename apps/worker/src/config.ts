@@ -40,6 +40,12 @@ export class WorkerConfig {
 
   /** KILN_METRICS_PORT: /metrics and /healthz; 0 turns them off. */
   @Type(() => Number) @IsInt() @Min(0) @Max(65_535) metricsPort!: number;
+
+  /** KILN_LEASE_SECONDS: how long a job claimed by this worker stays reserved if the worker dies. */
+  @Type(() => Number) @Min(5) @Max(3600) leaseSeconds!: number;
+
+  /** KILN_SHUTDOWN_TIMEOUT, seconds: after SIGTERM/SIGINT, the longest wait for work under way. */
+  @Type(() => Number) @Min(1) @Max(3600) shutdownTimeoutSeconds!: number;
 }
 
 /** Env variable of each field, for error messages. */
@@ -55,6 +61,8 @@ const envNames: Record<keyof WorkerConfig, string> = {
   dataDir: 'KILN_DATA_DIR',
   logLevel: 'LOG_LEVEL',
   metricsPort: 'KILN_METRICS_PORT',
+  leaseSeconds: 'KILN_LEASE_SECONDS',
+  shutdownTimeoutSeconds: 'KILN_SHUTDOWN_TIMEOUT',
 };
 
 const secretFields = new Set<keyof WorkerConfig>(['authHeader', 'databaseUrl']);
@@ -77,6 +85,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     dataDir: env['KILN_DATA_DIR'] ?? '.kiln/db',
     logLevel: env['LOG_LEVEL'] ?? 'info',
     metricsPort: env['KILN_METRICS_PORT'] ?? '9464',
+    leaseSeconds: env['KILN_LEASE_SECONDS'] ?? '60',
+    shutdownTimeoutSeconds: env['KILN_SHUTDOWN_TIMEOUT'] ?? '30',
   };
   const config = plainToInstance(WorkerConfig, raw);
   const errors = validateSync(config);

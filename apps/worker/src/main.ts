@@ -1,32 +1,70 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { JobEngine } from '@kiln/comfyui';
-import { openDatabase } from '@kiln/database';
-import { authHeaders, ConfigError, loadWorkerConfig } from './config';
+import { DatabaseError, openDatabase, type Database } from '@kiln/database';
+import type { Logger } from 'winston';
+import { ComfyWatch } from './comfy-watch';
+import { authHeaders, ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { releaseDeadLocalLeases } from './dead-leases';
 import { kilnEntities, kilnMigrations } from './kiln-schema';
 import { createWorkerLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
+import { ShutdownSignal } from './shutdown-signal';
 
-/** `nx run worker:serve`: migrate, then work every active pipeline run until SIGTERM/SIGINT. */
-async function main(argv: string[]): Promise<number> {
-  let config;
+/** Exit codes: 0 stopped cleanly, 1 unexpected error, 2 bad configuration, 3 database unusable. */
+const EXIT = { ok: 0, error: 1, config: 2, database: 3 } as const;
+
+/**
+ * `nx run worker:serve`: migrate, then work every active pipeline run until SIGTERM/SIGINT.
+ * `--migrate-only` (`nx run worker:migrate`): apply migrations and exit.
+ */
+async function main(argv: string[], shutdown: ShutdownSignal): Promise<number> {
+  let config: WorkerConfig;
   try {
     config = loadWorkerConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
+      process.stderr.write(`kiln worker: ${error.message}\n`);
+      return EXIT.config;
     }
     throw error;
   }
   const logger = createWorkerLogger(config.logLevel);
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, entities: kilnEntities, migrations: kilnMigrations });
+  shutdown.useLogger(logger);
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unexpected error (unhandled rejection)', { error: (reason as Error)?.message ?? String(reason), stack: (reason as Error)?.stack });
+  });
+
+  let db: Database;
+  try {
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, entities: kilnEntities, migrations: kilnMigrations });
+  } catch (error) {
+    if (error instanceof DatabaseError) {
+      logger.error('cannot open the database', { code: error.code, error: error.message });
+      return EXIT.database;
+    }
+    throw error;
+  }
   logger.info('database ready', { database: db.location, kind: db.kind });
   if (argv.includes('--migrate-only')) {
     await db.close();
-    logger.info('migrations applied');
-    return 0;
+    logger.info('migrations applied', { database: db.location });
+    return EXIT.ok;
   }
+  if (shutdown.received) {
+    await db.close();
+    logger.info('worker stopped before it started', { signal: shutdown.received });
+    return EXIT.ok;
+  }
+  return serve(config, db, logger, shutdown);
+}
 
+async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdown: ShutdownSignal): Promise<number> {
+  if (db.kind === 'postgres') {
+    // The embedded database has one process (the engine's `exclusive` mode releases every lease).
+    const released = await releaseDeadLocalLeases(db.dataSource);
+    if (released) logger.info('released job leases of worker processes of this host that are gone', { owners: released });
+  }
   const engine = new JobEngine({
     dataSource: db.dataSource,
     servers: config.servers,
@@ -36,50 +74,88 @@ async function main(argv: string[]): Promise<number> {
     submitIntervalMs: config.submitIntervalSeconds * 1000,
     maxRetries: config.maxRetries,
     defaultTimeoutSeconds: config.timeoutSeconds,
+    leaseMs: config.leaseSeconds * 1000,
     exclusive: db.kind === 'embedded',
+    // Batch runs belong to the `kiln run` process driving them; the worker takes pipeline runs.
+    runKind: 'pipeline',
     logger,
   });
-  const metricsServer =
-    config.metricsPort > 0
-      ? await startMetricsServer(config.metricsPort, engine.metrics.registry, async () => {
-          await db.dataSource.query('SELECT 1');
-          return { ok: true, details: { workerId: engine.workerId, database: db.kind } };
-        })
-      : undefined;
-  await engine.start();
-  logger.info('worker started', {
+  const watch = new ComfyWatch({
     servers: config.servers,
+    headers: authHeaders(config),
+    intervalMs: Math.min(10_000, Math.max(1000, config.pollIntervalSeconds * 1000)),
+    logger,
+    onAvailable: () => engine.start(),
+    onUnavailable: () => engine.stop(),
+  });
+
+  let metricsServer: Server | undefined;
+  if (config.metricsPort > 0) {
+    try {
+      metricsServer = await startMetricsServer(config.metricsPort, engine.metrics.registry, async () => {
+        await db.dataSource.query('SELECT 1');
+        return { ok: true, details: { workerId: engine.workerId, database: db.kind, comfyui: watch.status() } };
+      });
+    } catch (error) {
+      logger.error(`cannot serve /metrics on port ${config.metricsPort}: ${(error as Error).message}; set KILN_METRICS_PORT to a free port, or 0 to turn the endpoints off`, {
+        variable: 'KILN_METRICS_PORT',
+      });
+      await db.close();
+      return EXIT.config;
+    }
+  }
+
+  logger.info('worker starting', {
+    workerId: engine.workerId,
+    servers: config.servers.map(redactUrl),
     database: db.location,
-    metrics: config.metricsPort > 0 ? `http://0.0.0.0:${config.metricsPort}/metrics` : 'off',
+    metrics: metricsServer ? `http://0.0.0.0:${config.metricsPort}/metrics` : 'off',
     pollIntervalSeconds: config.pollIntervalSeconds,
     submitIntervalSeconds: config.submitIntervalSeconds,
+    maxInFlightPerServer: config.maxInFlightPerServer,
+    runs: 'every active pipeline run (kiln pipeline start); batch runs are left to kiln run',
   });
+  await Promise.race([watch.start(), shutdown.requested]);
 
   const summary = setInterval(() => {
     void engine.metrics.summary().then((s) => logger.info('worker summary', s));
   }, 60_000);
   summary.unref();
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info('stopping: finishing the job being written', { signal });
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await shutdown.requested;
+  logger.info('stopping: no new work is claimed; finishing the job being written', { signal, timeoutSeconds: config.shutdownTimeoutSeconds });
+  const deadline = setTimeout(() => {
+    logger.error(`could not stop within KILN_SHUTDOWN_TIMEOUT=${config.shutdownTimeoutSeconds} s; exiting anyway (unfinished jobs are picked up by the next start)`);
+    process.exit(EXIT.error);
+  }, config.shutdownTimeoutSeconds * 1000);
+  deadline.unref();
   clearInterval(summary);
+  await watch.stop();
   await engine.stop();
+  metricsServer?.closeAllConnections();
   metricsServer?.close();
   await db.close();
-  logger.info('worker stopped; jobs still in flight are picked up by the next start');
-  return 0;
+  clearTimeout(deadline);
+  logger.info('worker stopped; jobs still in flight are picked up by the next start', { signal });
+  return EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
+/** A server URL without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '<unparseable URL>';
+  }
+}
+
+const shutdown = new ShutdownSignal();
+main(process.argv.slice(2), shutdown).then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`kiln worker: ${(error as Error).message}\n`);
-    process.exit((error as { code?: string }).code === 'DATABASE_UNREACHABLE' ? 3 : 1);
+    process.stderr.write(`kiln worker: ${(error as Error).stack ?? (error as Error).message}\n`);
+    process.exit(EXIT.error);
   },
 );
