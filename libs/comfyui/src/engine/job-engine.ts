@@ -76,6 +76,19 @@ export class JobEngine {
   private readonly settledWaiters = new Map<string, Array<{ resolve: (summary: RunSummary) => void; askedAt: number }>>();
   private settleChecks = 0;
   private stopping = false;
+  /**
+   * Posts under way, by prompt id. A fast prompt's "done" event can arrive before its job is marked
+   * submitted; the handler waits for the post instead of finding a pending job and dropping the event
+   * (the bench saw such jobs wait for the next poll, 5 s, with 0 ms prompts).
+   */
+  private readonly posting = new Map<string, Promise<unknown>>();
+  /**
+   * The last event handler of each prompt. Handlers of one prompt run in order, each on a freshly
+   * read job: with fast prompts `execution_start` and the "done" event arrive together, and two
+   * handlers holding the same stale job made the completion lose its guarded update (running vs
+   * submitted) and wait for the next poll.
+   */
+  private readonly promptWork = new Map<string, Promise<void>>();
 
   constructor(private readonly options: JobEngineOptions) {
     if (options.servers.length === 0) throw new Error('JobEngine needs at least one ComfyUI server');
@@ -157,7 +170,7 @@ export class JobEngine {
       const server = takeSlot(free);
       if (!server) break;
       capacity--;
-      submissions.push(submitJob(job, server, this.deps));
+      submissions.push(this.post(job, server));
     }
     while (capacity > 0 && !this.stopping) {
       const job = await this.createNextJob();
@@ -165,9 +178,15 @@ export class JobEngine {
       const server = takeSlot(free);
       if (!server) break;
       capacity--;
-      if (job.status === 'pending') submissions.push(submitJob(job, server, this.deps));
+      if (job.status === 'pending') submissions.push(this.post(job, server));
     }
     await Promise.all(submissions);
+  }
+
+  private post(job: ComfyuiJob, server: string): Promise<unknown> {
+    const posted = submitJob(job, server, this.deps).finally(() => this.posting.delete(job.comfyuiJobId));
+    this.posting.set(job.comfyuiJobId, posted);
+    return posted;
   }
 
   /** One transaction: select the next slot, build its workflow, insert the job (leased to us). */
@@ -249,14 +268,24 @@ export class JobEngine {
 
   private listen(server: string): ComfyEventStream {
     const stream = this.pool.clientFor(server).openEvents();
-    const byPrompt = async (promptId: string | undefined, action: (job: ComfyuiJob) => Promise<void>) => {
-      if (!promptId || this.stopping) return;
-      try {
-        const job = await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
-        if (job) await action(job);
-      } catch (error) {
-        this.logger.error('handling a ComfyUI event failed', { server, promptId, error: (error as Error).message });
-      }
+    const byPrompt = (promptId: string | undefined, action: (job: ComfyuiJob) => Promise<void>): Promise<void> => {
+      if (!promptId || this.stopping) return Promise.resolve();
+      const previous = this.promptWork.get(promptId);
+      const work = (async () => {
+        try {
+          await previous;
+          await this.posting.get(promptId)?.catch(() => undefined);
+          const job = await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
+          if (job) await action(job);
+        } catch (error) {
+          this.logger.error('handling a ComfyUI event failed', { server, promptId, error: (error as Error).message });
+        }
+      })();
+      this.promptWork.set(promptId, work);
+      void work.finally(() => {
+        if (this.promptWork.get(promptId) === work) this.promptWork.delete(promptId);
+      });
+      return work;
     };
     stream.on('execution_start', (e) => void byPrompt(e.data.prompt_id, (job) => markJobRunning(job, this.deps)));
     // `executing {node: null}` comes after ComfyUI wrote the history: the reliable "done" signal.
@@ -290,7 +319,12 @@ export class JobEngine {
     const check = ++this.settleChecks;
     for (const runId of [...this.settledWaiters.keys()]) {
       const summary = await summarizeRun(this.options.dataSource, runId, occupiedSlots);
-      if (!summary.settled) continue;
+      if (!summary.settled) {
+        // No job open but work left: our own check held the step lock, so a submit tick running
+        // meanwhile skipped the step and found nothing. Run it again rather than wait an interval.
+        if (summary.open === 0) this.submitter.wake();
+        continue;
+      }
       const waiting = this.settledWaiters.get(runId) ?? [];
       const answered = waiting.filter((w) => w.askedAt < check);
       const rest = waiting.filter((w) => w.askedAt >= check);

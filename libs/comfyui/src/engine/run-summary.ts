@@ -13,6 +13,25 @@ export interface RunSummary {
 }
 
 export async function summarizeRun(dataSource: DataSource, runId: string, occupiedSlots: typeof OccupiedSlots): Promise<RunSummary> {
+  // While a job of the run is open the run cannot be settled: answer from one aggregate instead of
+  // the selection below, which walks every step of the run and ran on every event and poll (the
+  // CLI's largest cost per image in the bench profile).
+  const [counts]: Array<{ total: number; completed: number; failed: number }> = await dataSource.query(
+    `SELECT count(*)::int AS total,
+            (count(*) FILTER (WHERE status = 'completed' AND processed_at IS NOT NULL))::int AS completed,
+            (count(*) FILTER (WHERE status = 'failed'))::int AS failed
+       FROM comfyui_jobs WHERE pipeline_run_id = $1`,
+    [runId],
+  );
+  const openNow = counts.total - counts.completed - counts.failed;
+  if (openNow > 0) {
+    const failedRows: Array<{ id: string; label: string; error_message: string | null }> =
+      counts.failed === 0
+        ? []
+        : await dataSource.query(`SELECT id, job_payload->>'label' AS label, error_message FROM comfyui_jobs WHERE pipeline_run_id = $1 AND status = 'failed'`, [runId]);
+    const failed = failedRows.map((r) => ({ jobId: r.id, label: r.label, error: r.error_message ?? 'failed' }));
+    return { runId, settled: false, completed: counts.completed, open: openNow, failed };
+  }
   // Select first, count second, in one transaction: a job another worker inserts while we look
   // either takes the last free slot (then we see it counted) or leaves work we select.
   return dataSource.transaction(async (tx) => {
