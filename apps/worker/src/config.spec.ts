@@ -14,6 +14,8 @@ describe('loadWorkerConfig', () => {
       dataDir: '.kiln/db',
       logLevel: 'info',
       metricsPort: 9464,
+      leaseSeconds: 60,
+      shutdownTimeoutSeconds: 30,
     });
     expect(config.databaseUrl).toBeUndefined();
   });

@@ -93,8 +93,14 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
   if (config.metricsPort > 0) {
     try {
       metricsServer = await startMetricsServer(config.metricsPort, engine.metrics.registry, async () => {
-        await db.dataSource.query('SELECT 1');
-        return { ok: true, details: { workerId: engine.workerId, database: db.kind, comfyui: watch.status() } };
+        const details = { workerId: engine.workerId, database: db.kind, comfyui: watch.status() };
+        try {
+          await db.dataSource.query('SELECT 1');
+          return { ok: true, details };
+        } catch (error) {
+          // ComfyUI being down is not unhealthy (the worker waits for it); the database being gone is.
+          return { ok: false, details: { ...details, error: (error as Error).message } };
+        }
       });
     } catch (error) {
       logger.error(`cannot serve /metrics on port ${config.metricsPort}: ${(error as Error).message}; set KILN_METRICS_PORT to a free port, or 0 to turn the endpoints off`, {

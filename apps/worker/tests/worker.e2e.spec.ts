@@ -89,7 +89,7 @@ describe('worker process: a pipeline from registration to children of selected c
     expect(text).toMatch(/^kiln_jobs_completed_total\{server="[^"]+"\} \d+/m);
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: 'postgres' });
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'postgres', comfyui: { [`${emulator.url}/`]: 'reachable' } });
 
     // A person picks one hero and one villain; the worker notices on its next submit tick.
     const bases = await runCandidates(db.dataSource, run.id);
