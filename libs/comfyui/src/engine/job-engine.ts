@@ -75,6 +75,8 @@ export class JobEngine {
   /** Callers of whenRunSettled, with the check number current when they asked. */
   private readonly settledWaiters = new Map<string, Array<{ resolve: (summary: RunSummary) => void; askedAt: number }>>();
   private settleChecks = 0;
+  /** Event handlers under way (e.g. writing an image): stop() waits for them like for the loops. */
+  private readonly eventWork = new Set<Promise<void>>();
   private stopping = false;
   /**
    * Posts under way, by prompt id. A fast prompt's "done" event can arrive before its job is marked
@@ -138,6 +140,7 @@ export class JobEngine {
     this.stopping = true;
     await Promise.all([this.submitter.stop(), this.poller.stop()]);
     await Promise.all(this.streams.splice(0).map((s) => s.close()));
+    await Promise.all([...this.eventWork]);
     this.logger.info('job engine stopped', { workerId: this.workerId });
   }
 
@@ -281,8 +284,10 @@ export class JobEngine {
           this.logger.error('handling a ComfyUI event failed', { server, promptId, error: (error as Error).message });
         }
       })();
+      this.eventWork.add(work);
       this.promptWork.set(promptId, work);
       void work.finally(() => {
+        this.eventWork.delete(work);
         if (this.promptWork.get(promptId) === work) this.promptWork.delete(promptId);
       });
       return work;
