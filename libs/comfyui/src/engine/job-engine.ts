@@ -300,6 +300,9 @@ export class JobEngine {
         await this.resolveSettledRuns();
       });
     });
+    // Events of a prompt that finished before the socket was up are lost (ComfyUI sends them to a
+    // connected client only): a 1-image CLI run waited for the first poll (5 s). Look once it is up.
+    stream.on('ready', () => this.poller.wake());
     stream.on('reconnected', (info) => {
       this.logger.warn('ComfyUI connection came back: re-checking its prompts', { server, downtimeMs: info.downtimeMs, sidChanged: info.sidChanged });
       this.poller.wake();
