@@ -12,6 +12,7 @@ import {
   submitJob,
   type ComfyuiJobPayload,
   type JobCommandDeps,
+  type Workflow,
 } from '../src';
 import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir } from './support/engine-harness';
 
@@ -95,6 +96,20 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     expect(row).toMatchObject({ status: 'submitted', server: emulator.url, retryCount: 0, comfyuiJobId: job.comfyuiJobId });
     expect(row.submittedAt).toBeInstanceOf(Date);
     expect((await deps.clientFor(emulator.url).getPromptStatus(job.comfyuiJobId)).state).not.toBe('unknown');
+  });
+
+  it('SubmitJob does not post again a prompt that an earlier process posted just before it died', async () => {
+    const { job } = await newJob();
+    // What a worker killed right after its POST leaves behind: the server written, the job still pending.
+    await db.dataSource.query(`UPDATE comfyui_jobs SET server = $1 WHERE id = $2`, [emulator.url, job.id]);
+    await deps.clientFor(emulator.url).submitPrompt(job.jobPayload.workflow as Workflow, { promptId: job.comfyuiJobId });
+    const accepted = emulator.stats().promptsAccepted;
+    const reread = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+
+    const result = await submitJob(reread, emulator.url, deps);
+
+    expect(result).toMatchObject({ outcome: 'submitted', alreadyOnServer: true });
+    expect(emulator.stats().promptsAccepted).toBe(accepted);
   });
 
   it('SubmitJob fails a workflow ComfyUI rejects, with the node error in words, and never retries it', async () => {

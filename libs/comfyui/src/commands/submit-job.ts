@@ -24,10 +24,13 @@ export async function submitJob(job: ComfyuiJob, server: string, deps: JobComman
   const client = deps.clientFor(server);
   const manager = deps.dataSource.manager;
   try {
-    const previous = job.retryCount > 0 ? (job.server ?? server) : undefined;
+    // The server is written on the row before every POST: a server there means an earlier attempt
+    // (perhaps of a process that died right after posting) may have reached it. Ask before posting.
+    const previous = job.server;
     if (previous && (await isAlreadyOnServer(deps, previous, job.comfyuiJobId))) {
       return markSubmitted(job, previous, deps, true);
     }
+    if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };
     const workflow = await withUploads(client, job);
     await client.submitPrompt(workflow, { promptId: job.comfyuiJobId });
     return markSubmitted(job, server, deps, false);
