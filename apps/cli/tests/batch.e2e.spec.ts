@@ -57,6 +57,23 @@ describe('kiln batches against the emulator (built CLI)', () => {
     expect(emulator.stats().promptsAccepted).toBe(accepted + 10);
   });
 
+  it('candidates list shows a run\'s images and select takes the short ids people copy from it', async () => {
+    sandbox.write('jobs.yaml', batchSpec(2));
+    await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url]);
+    const runs = jsonEvents((await sandbox.run(['pipeline', 'status', '--json'])).stdout)[0]['runs'] as Array<{ runId: string }>;
+    const listed = jsonEvents((await sandbox.run(['candidates', 'list', runs[0].runId.slice(0, 8), '--json'])).stdout)[0]['candidates'] as Array<{ id: string }>;
+
+    const selected = await sandbox.run(['candidates', 'select', listed[0].id.slice(0, 8)]);
+    const bogus = await sandbox.run(['candidates', 'select', 'not-an-id']);
+    const after = jsonEvents((await sandbox.run(['candidates', 'list', runs[0].runId, '--json'])).stdout)[0]['candidates'] as Array<{ id: string; status: string }>;
+
+    expect(listed).toHaveLength(2);
+    expect(selected.code).toBe(0);
+    expect(after.find((c) => c.id === listed[0].id)?.status).toBe('selected');
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain("'not-an-id' is not a candidate id (see kiln candidates list RUN)");
+  });
+
   it('refuses a file in the way that kiln did not make, naming it and the flag, and queues nothing', async () => {
     sandbox.write('jobs.yaml', batchSpec(3));
     sandbox.write('out/item-2.png', 'my own drawing');

@@ -78,7 +78,7 @@ export function candidatesRejectAction(ctx: CliContext, ids: string[], options: 
 export async function jobsRetryAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
   return withDatabase(config, async (db) => {
-    const results = await retryFailedJobs(db.dataSource.manager, ids);
+    const results = await retryFailedJobs(db.dataSource.manager, await resolveIds(db.dataSource, 'job', ids));
     const lines = results.map((r) => `${r.jobId}  ${r.label}: ${r.action === 'reprocess' ? 'will be downloaded again' : 'queued again'}`);
     reporter.result(`${lines.join('\n')}\nthe worker (or a rerun of the batch) picks them up`, { retried: results });
     return ExitCode.ok;
@@ -88,7 +88,8 @@ export async function jobsRetryAction(ctx: CliContext, ids: string[], options: J
 async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption, status: 'selected' | 'rejected'): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
   return withDatabase(config, async (db) => {
-    const updated = status === 'selected' ? await selectCandidates(db.dataSource.manager, ids) : await rejectCandidates(db.dataSource.manager, ids);
+    const full = await resolveIds(db.dataSource, 'candidate', ids);
+    const updated = status === 'selected' ? await selectCandidates(db.dataSource.manager, full) : await rejectCandidates(db.dataSource.manager, full);
     const hint = status === 'selected' ? '; the worker generates their children' : '';
     reporter.result(`${status} ${updated.length} candidate(s)${hint}`, { status, candidates: updated.map((c) => candidateJson(c)) });
     return ExitCode.ok;
@@ -104,13 +105,31 @@ async function withDatabase(config: CliConfig, work: (db: Database) => Promise<n
   }
 }
 
-/** A full run id, or a unique prefix of one. */
-async function resolveRunId(dataSource: DataSource, ref: string): Promise<string> {
-  if (!/^[0-9a-f-]{1,36}$/i.test(ref)) throw new CliError('INVALID_INPUT', `'${ref}' is not a run id (see kiln pipeline status)`);
-  const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM pipeline_runs WHERE id::text LIKE $1 ORDER BY created_at DESC LIMIT 5`, [`${ref.toLowerCase()}%`]);
-  if (rows.length === 0) throw new CliError('INVALID_INPUT', `no pipeline run with id ${ref} (see kiln pipeline status)`);
-  if (rows.length > 1) throw new CliError('INVALID_INPUT', `run id ${ref} is ambiguous: ${rows.map((r) => r.id).join(', ')}; give more characters`);
+/** Tables whose ids people type, with where to look them up. */
+const idKinds = {
+  run: { table: 'pipeline_runs', hint: 'kiln pipeline status' },
+  candidate: { table: 'image_candidates', hint: 'kiln candidates list RUN' },
+  job: { table: 'comfyui_jobs', hint: 'kiln pipeline status RUN' },
+} as const;
+
+/** A full id, or a unique prefix of one (as the tables print them). */
+async function resolveId(dataSource: DataSource, kind: keyof typeof idKinds, ref: string): Promise<string> {
+  const { table, hint } = idKinds[kind];
+  if (!/^[0-9a-f-]{1,36}$/i.test(ref)) throw new CliError('INVALID_INPUT', `'${ref}' is not a ${kind} id (see ${hint})`);
+  const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM ${table} WHERE id::text LIKE $1 ORDER BY created_at DESC LIMIT 5`, [`${ref.toLowerCase()}%`]);
+  if (rows.length === 0) throw new CliError('INVALID_INPUT', `no ${kind} with id ${ref} (see ${hint})`);
+  if (rows.length > 1) throw new CliError('INVALID_INPUT', `${kind} id ${ref} is ambiguous: ${rows.map((r) => r.id).join(', ')}; give more characters`);
   return rows[0].id;
+}
+
+function resolveRunId(dataSource: DataSource, ref: string): Promise<string> {
+  return resolveId(dataSource, 'run', ref);
+}
+
+async function resolveIds(dataSource: DataSource, kind: keyof typeof idKinds, refs: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const ref of refs) ids.push(await resolveId(dataSource, kind, ref));
+  return ids;
 }
 
 async function showRuns(dataSource: DataSource, reporter: Reporter): Promise<void> {
