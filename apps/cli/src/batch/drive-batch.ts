@@ -114,7 +114,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     resolveInterrupt();
   });
 
-  engine.start();
+  await engine.start();
   try {
     const outcome = await Promise.race([engine.whenRunSettled(input.runId), interrupted]);
     await engine.stop();
