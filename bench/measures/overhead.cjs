@@ -1,0 +1,88 @@
+'use strict';
+// 3. Orchestration overhead: 0 ms prompts, so every millisecond is Kiln's. One worker process (the
+// real bundle, default settings) on a pipeline run registered with `kiln pipeline start`; jobs per
+// second from the first prompt start (emulator) to the last file (mtime), and the worker's CPU
+// (utime + stime from /proc) over the same span, per job. On PostgreSQL and on the embedded database.
+const path = require('node:path');
+const { startEmulatorProcess, promptsOf } = require('../lib/emulator.cjs');
+const { runCommand, startProcess, startSampler, waitFor } = require('../lib/proc.cjs');
+const { ROOT, tempDir, writeJobFile, createDatabase, listImages, mtimes, countImages } = require('../lib/workspace.cjs');
+
+/**
+ * Runs `jobs` 0 ms jobs through one worker; returns jobs/s, CPU ms/job and RSS samples.
+ * `steps` shapes the run (counts per step, ≤ 1000 each). Stops waiting after `capMs` and reports on
+ * what was done by then (marked partial).
+ */
+async function throughWorker(ctx, { name, jobs, steps, database, capMs, onProgress }) {
+  const emulator = await startEmulatorProcess({ name: `${name}-emulator`, durationMs: 0, logDir: ctx.logDir });
+  const db = database === 'postgres' ? await createDatabase(name) : undefined;
+  const dir = tempDir(name);
+  const env = db ? { DATABASE_URL: db.url } : { KILN_DATA_DIR: path.join(dir, 'db') };
+  let worker;
+  let sampler;
+  try {
+    const file = writeJobFile(dir, { steps });
+    const p = await runCommand(process.execPath, [ctx.bundles.kiln, 'pipeline', 'start', file, '--server', emulator.url], { env: { ...env, KILN_SKIP_BUILD: '1' }, cwd: ROOT });
+    if (p.code !== 0) throw new Error(`kiln pipeline start exited ${p.code}: ${p.stderr || p.stdout}`);
+    const since = Date.now();
+    worker = startProcess(`${name}-worker`, process.execPath, [ctx.bundles.worker], {
+      env: { ...env, COMFYUI_BASE_URL: emulator.url, KILN_METRICS_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1' },
+      cwd: ROOT,
+      logDir: ctx.logDir,
+    });
+    sampler = startSampler({ worker: worker.pid, emulator: emulator.pid }, 100);
+    const out = path.join(dir, 'out');
+    const started = Date.now();
+    let partial = false;
+    try {
+      await waitFor(`${jobs} images`, () => {
+        if (worker.exit) throw new Error(`worker exited: ${worker.log().slice(-2000)}`);
+        const n = countImages(out);
+        onProgress?.(n, sampler);
+        return n >= jobs;
+      }, { timeoutMs: capMs, everyMs: 100 });
+    } catch (error) {
+      if (!/timed out/.test(error.message)) throw error;
+      partial = true;
+    }
+    sampler.stop();
+    const files = mtimes(listImages(out));
+    const prompts = promptsOf(await emulator.history()).filter((x) => x.start >= since);
+    const first = Math.min(...prompts.map((x) => x.start));
+    const last = Math.max(...files.map((f) => f.mtime));
+    const cpu = sampler.at('worker', last).cpuMs - sampler.at('worker', first).cpuMs;
+    return {
+      done: files.length,
+      partial,
+      wallMs: last - first,
+      elapsedMs: Date.now() - started,
+      jobsPerSecond: (files.length * 1000) / (last - first),
+      cpuMsPerJob: cpu / files.length,
+      sampler,
+      emulator: { rssMiB: emulator.rssMiB(), historySize: (await emulator.stats()).historySize },
+    };
+  } finally {
+    if (worker) await worker.stop();
+    sampler?.stop();
+    await emulator.stop();
+    await db?.drop();
+  }
+}
+
+async function overhead(ctx) {
+  const jobs = ctx.quick ? 40 : 2000;
+  const steps = ctx.quick ? [20, 20] : [1000, 1000];
+  const rows = [];
+  for (const database of ['postgres', 'embedded']) {
+    const r = await throughWorker(ctx, { name: `overhead_${database}`, jobs, steps, database, capMs: ctx.quick ? 20_000 : 90_000 });
+    ctx.detail(`overhead ${database}`, { ...r, sampler: undefined });
+    const label = `${database === 'postgres' ? 'PostgreSQL' : 'embedded'}, ${r.partial ? `${r.done} of ${jobs} (stopped at the time cap)` : `${jobs}`} jobs of 0 ms`;
+    rows.push(
+      { name: `throughput, 1 worker, ${label}`, value: r.jobsPerSecond, unit: 'jobs/s', target: database === 'postgres' ? '>= 200' : '', pass: database === 'postgres' ? r.jobsPerSecond >= 200 : null },
+      { name: `worker CPU per job, ${database === 'postgres' ? 'PostgreSQL' : 'embedded'}`, value: r.cpuMsPerJob, unit: 'ms', target: '', pass: null },
+    );
+  }
+  return rows;
+}
+
+module.exports = { overhead, throughWorker };
