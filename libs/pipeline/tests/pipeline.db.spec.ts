@@ -109,6 +109,24 @@ describeEachDatabase('pipeline pack', pipelineEntities, pipelineMigrations, (db)
     expect(reread.childCount).toBe(1);
   });
 
+  it('records a base candidate as stored, once per source key, and names a missing step', async () => {
+    const run = await newRun();
+    const step = run.steps[0];
+    const input = { stepId: step.id, index: 3, imagePath: 'base.png', seed: 2 ** 53 - 1, metadata: { prompt: 'p' }, sourceKey: 'job-base' };
+
+    const first = await recordCandidate(db().manager, input);
+    const second = await recordCandidate(db().manager, { ...input, imagePath: 'other.png' });
+
+    const stored = await db().getRepository(ImageCandidate).findOneByOrFail({ id: first.candidate.id });
+    expect(first.created).toBe(true);
+    expect(first.candidate).toEqual(stored);
+    expect(stored).toMatchObject({ runId: run.id, stepId: step.id, parentId: null, generation: 0, index: 3, childCount: 0, status: 'new', seed: 2 ** 53 - 1 });
+    expect(second).toMatchObject({ created: false, candidate: { id: first.candidate.id, imagePath: 'base.png' } });
+    await expect(
+      recordCandidate(db().manager, { stepId: '00000000-0000-0000-0000-000000000000', index: 0, imagePath: 'x.png', seed: 1 }),
+    ).rejects.toMatchObject({ code: 'PIPELINE_STEP_NOT_FOUND' });
+  });
+
   it('refuses a second candidate in the same slot and leaves the parent count alone', async () => {
     const run = await newRun();
     const step = run.steps[0];

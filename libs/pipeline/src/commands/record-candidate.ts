@@ -29,6 +29,7 @@ export async function recordCandidate(
   manager: EntityManager,
   input: RecordCandidateInput,
 ): Promise<RecordCandidateResult> {
+  if (!input.parentId) return recordBaseCandidate(manager, input);
   return inTransaction(manager, async (tx) => {
     const candidates = tx.getRepository(ImageCandidate);
     if (input.sourceKey) {
@@ -40,11 +41,11 @@ export async function recordCandidate(
 
     let generation = 0;
     if (input.parentId) {
-      const raised: Array<{ generation: number; step_id: string }> = await tx.query(
+      const raised: unknown = await tx.query(
         `UPDATE image_candidates SET child_count = child_count + 1 WHERE id = $1 RETURNING generation, step_id`,
         [input.parentId],
       );
-      const parent = firstRow(raised);
+      const [parent] = returnedRows<{ generation: number; step_id: string }>(raised);
       if (!parent) throw new PipelineError('CANDIDATE_NOT_FOUND', `parent candidate ${input.parentId} does not exist`);
       if (parent.step_id !== step.id) {
         throw new PipelineError(
@@ -73,8 +74,49 @@ export async function recordCandidate(
   });
 }
 
-/** UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg. */
-function firstRow<T>(result: T[] | [T[], number]): T | undefined {
-  const rows = Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
-  return rows[0];
+/**
+ * A base candidate in one statement (it runs once per generated image): the step's run is read by
+ * the INSERT itself, and a repeated source key inserts nothing. Only when nothing was inserted do we
+ * look again, to tell a repeat (return the first) from a missing step (throw).
+ */
+async function recordBaseCandidate(manager: EntityManager, input: RecordCandidateInput): Promise<RecordCandidateResult> {
+  const metadata = input.metadata ?? {};
+  const sourceKey = input.sourceKey ?? null;
+  const result: unknown = await manager.query(
+    `INSERT INTO image_candidates (run_id, step_id, parent_id, generation, index, image_path, seed, status, metadata, source_key)
+     SELECT s.run_id, s.id, NULL, 0, $2, $3, $4, 'new', $5, $6 FROM pipeline_steps s WHERE s.id = $1
+     ON CONFLICT (source_key) DO NOTHING
+     RETURNING id, run_id, created_at`,
+    [input.stepId, input.index, input.imagePath, input.seed, JSON.stringify(metadata), sourceKey],
+  );
+  const [row] = returnedRows<{ id: string; run_id: string; created_at: Date | string }>(result);
+  if (row) {
+    const candidate = manager.getRepository(ImageCandidate).create({
+      id: row.id,
+      runId: row.run_id,
+      stepId: input.stepId,
+      parentId: null,
+      generation: 0,
+      index: input.index,
+      childCount: 0,
+      imagePath: input.imagePath,
+      seed: input.seed,
+      status: 'new',
+      metadata,
+      sourceKey,
+      createdAt: new Date(row.created_at),
+    });
+    return { candidate, created: true };
+  }
+  if (sourceKey) {
+    const existing = await manager.getRepository(ImageCandidate).findOneBy({ sourceKey });
+    if (existing) return { candidate: existing, created: false };
+  }
+  throw new PipelineError('PIPELINE_STEP_NOT_FOUND', `pipeline step ${input.stepId} does not exist`);
+}
+
+/** INSERT/UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg (UPDATE). */
+function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return (result ?? []) as T[];
 }
