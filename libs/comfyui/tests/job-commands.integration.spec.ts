@@ -161,10 +161,14 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await waitFor(job, 'completed');
     const polled = await pollJobStatus(job, deps);
 
-    const first = await processJobResult(polled.job, deps);
+    // Another path (e.g. the poller) reading the job meanwhile finds the lease the completing update took.
+    const meanwhile = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+    const first = await processJobResult(polled.job, deps, { leaseHeld: polled.leaseHeld });
     const again = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
 
     const candidates = await db.dataSource.getRepository(ImageCandidate).findBy({ runId: job.pipelineRunId });
+    expect(polled.leaseHeld).toBe(true);
+    expect(meanwhile.outcome).toBe('skipped');
     expect(first.outcome).toBe('recorded');
     expect(again.outcome).toBe('skipped');
     expect(candidates).toHaveLength(1);
@@ -179,7 +183,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await waitFor(job, 'completed');
     const polled = await pollJobStatus(job, deps);
     // The crash: the image reached disk, the transaction never ran.
-    await processJobResult(polled.job, deps);
+    await processJobResult(polled.job, deps, { leaseHeld: polled.leaseHeld });
     await db.dataSource.query(`DELETE FROM image_candidates WHERE run_id = $1`, [job.pipelineRunId]);
     await db.dataSource.query(`UPDATE comfyui_jobs SET processed_at = NULL, candidate_id = NULL WHERE id = $1`, [job.id]);
 
@@ -190,6 +194,24 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['solo.json', 'solo.png']);
   });
 
+  it('ProcessJobResult after a crash between the candidate and the mark keeps the one candidate', async () => {
+    const { job } = await newJob();
+    await submitJob(job, emulator.url, deps);
+    await waitFor(job, 'completed');
+    const polled = await pollJobStatus(job, deps);
+    const first = await processJobResult(polled.job, deps, { leaseHeld: polled.leaseHeld });
+    // The crash: the candidate was recorded, the job never marked processed.
+    await db.dataSource.query(`UPDATE comfyui_jobs SET processed_at = NULL, candidate_id = NULL WHERE id = $1`, [job.id]);
+
+    const redo = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+
+    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    expect(redo.outcome === 'recorded' && first.outcome === 'recorded' && redo.candidateId === first.candidateId).toBe(true);
+    expect(row.candidateId).toBe(redo.outcome === 'recorded' ? redo.candidateId : 'none');
+    expect(row.processedAt).toBeInstanceOf(Date);
+    expect(await db.dataSource.getRepository(ImageCandidate).countBy({ runId: job.pipelineRunId })).toBe(1);
+  });
+
   it('ProcessJobResult fails a result without an image, and refuses to replace a foreign file', async () => {
     const { job } = await newJob();
     await submitJob(job, emulator.url, deps);
@@ -197,7 +219,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     const polled = await pollJobStatus(job, deps);
     await db.dataSource.query(`UPDATE comfyui_jobs SET result_metadata = jsonb_set(result_metadata, '{outputs}', '{}'::jsonb) WHERE id = $1`, [job.id]);
 
-    const noImage = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: polled.job.id }), deps);
+    const noImage = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: polled.job.id }), deps, { leaseHeld: polled.leaseHeld });
 
     expect(noImage.outcome).toBe('failed');
     expect(noImage.outcome === 'failed' && noImage.error).toMatch(/^Solo: ComfyUI finished prompt .* but reported no image$/);
@@ -209,7 +231,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await submitJob(second.job, emulator.url, deps);
     await waitFor(second.job, 'completed');
     const p2 = await pollJobStatus(second.job, deps);
-    const refused = await processJobResult(p2.job, deps);
+    const refused = await processJobResult(p2.job, deps, { leaseHeld: p2.leaseHeld });
     expect(refused.outcome === 'failed' && refused.error).toMatch(/already exists and was not made by this job; pass --overwrite/);
   });
 
@@ -222,7 +244,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await waitFor(child, 'completed');
     const polled = await pollJobStatus(child, deps);
 
-    await processJobResult(polled.job, deps);
+    await processJobResult(polled.job, deps, { leaseHeld: polled.leaseHeld });
 
     expect((await db.dataSource.getRepository(ImageCandidate).findOneByOrFail({ id: parent.id })).childCount).toBe(1);
   });

@@ -23,6 +23,6 @@ export { buildJobPayload } from './build-job-payload/build-job-payload';
 export type { BuildJobPayloadInput, JobPayload, JobUpload } from './build-job-payload/build-job-payload';
 export { selectNextJob } from './select-next-job/select-next-job';
 export type { SelectNextJobOptions, SelectNextJobResult } from './select-next-job/select-next-job';
-export type { JobSlotsPort, OccupiedSlot } from './select-next-job/job-slots.port';
+export type { JobSlotsPort } from './select-next-job/job-slots.port';
 export { JobOrchestrationError } from './errors';
 export type { JobOrchestrationErrorCode } from './errors';

@@ -20,13 +20,7 @@ import {
 
 // Stands in for the comfyui pack's job table: one row per job, holding its slot.
 const jobSlots: JobSlotsPort = {
-  async occupiedSlots(manager, stepId) {
-    const rows: Array<{ parent_candidate_id: string | null; index: number; state: 'in_flight' | 'failed' }> = await manager.query(
-      `SELECT parent_candidate_id, index, state FROM test_job_slots WHERE step_id = $1 AND state IN ('in_flight', 'failed')`,
-      [stepId],
-    );
-    return rows.map((row) => ({ parentCandidateId: row.parent_candidate_id, index: row.index, state: row.state }));
-  },
+  sql: `SELECT step_id, parent_candidate_id, index AS slot_index FROM test_job_slots WHERE state IN ('in_flight', 'failed')`,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -126,6 +126,17 @@ export class ComfyClient {
     );
   }
 
+  /**
+   * Where a prompt is that ComfyUI just reported done (`executing` with node null): `/history/{id}`
+   * first, which answers in one request, and {@link getPromptStatus} only when history lacks it.
+   */
+  async getFinishedPromptStatus(promptId: string): Promise<PromptStatus> {
+    const status = await this.http.requestJson({ method: 'GET', path: `history/${encodeURIComponent(promptId)}`, retry: true }, (value) =>
+      statusFromHistory(parseHistoryOf(promptId)(value), promptId),
+    );
+    return status.state === 'unknown' ? this.getPromptStatus(promptId) : status;
+  }
+
   /** Downloads an output into memory (`/view`), up to `maxDownloadBytes`. */
   async downloadOutput(ref: OutputRef): Promise<Buffer> {
     return this.http.requestBytes(this.viewSpec(ref));

@@ -149,3 +149,34 @@ describe('getPromptStatus', () => {
     expect(status.state === 'completed' && status.outputs[0].subfolder).toBe('smoke/deep');
   });
 });
+
+describe('getFinishedPromptStatus', () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it('answers from history alone when the prompt is there', async () => {
+    const id = '0f62418b-a517-4605-837f-8bd4d9464e6e';
+    const queue = nock(BASE).get('/queue').reply(200, EMPTY_QUEUE);
+    nock(BASE).get(`/history/${id}`).reply(200, historyBody('get_history_emptyimage_success'));
+
+    const status = await client().getFinishedPromptStatus(id);
+
+    expect(status.state).toBe('completed');
+    expect(queue.isDone()).toBe(false);
+  });
+
+  it('falls back to queue then history when history does not have it yet', async () => {
+    const order: string[] = [];
+    nock(BASE)
+      .get('/history/r')
+      .reply(() => (order.push('history'), [200, {}]))
+      .get('/queue')
+      .reply(() => (order.push('queue'), [200, { queue_running: [[1, 'r', {}, {}, []]], queue_pending: [] }]));
+
+    const status = await client().getFinishedPromptStatus('r');
+
+    expect(order).toEqual(['history', 'queue']);
+    expect(status).toEqual({ state: 'running', promptId: 'r', number: 1 });
+  });
+});

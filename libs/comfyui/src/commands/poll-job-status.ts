@@ -1,7 +1,7 @@
 import type { PromptStatus } from '../client/types';
 import { ComfyUiError } from '../errors';
 import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
-import { patchJob, transitionJob } from '../jobs/job-ledger';
+import { patchJob, returnedRows, transitionJob } from '../jobs/job-ledger';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail, scheduleRetry } from './submit-job';
 
@@ -11,6 +11,17 @@ export interface PollJobStatusResult {
   state: PromptStatus['state'] | 'unreachable' | 'timed_out' | 'skipped';
   /** True only when the prompt completed: the caller runs ProcessJobResult next. */
   needsProcessing: boolean;
+  /**
+   * The completing update also took the processing lease for this worker: pass it on to
+   * ProcessJobResult (`leaseHeld`), which then skips a second round trip to take it.
+   */
+  leaseHeld?: boolean;
+}
+
+export interface PollJobStatusOptions {
+  now?: Date;
+  /** ComfyUI reported the prompt done (WebSocket): ask history first, one request instead of two. */
+  reportedDone?: boolean;
 }
 
 /**
@@ -18,7 +29,8 @@ export interface PollJobStatusResult {
  * kept as result_metadata), failed (ComfyUI's execution error), or back to pending when the server
  * lost it (restart, cleared queue). A job past its timeout is interrupted or dequeued, then failed.
  */
-export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now = new Date()): Promise<PollJobStatusResult> {
+export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, options: PollJobStatusOptions = {}): Promise<PollJobStatusResult> {
+  const now = options.now ?? new Date();
   const server = job.server;
   if (!server || (job.status !== 'submitted' && job.status !== 'running')) {
     return { job, state: 'skipped', needsProcessing: false };
@@ -27,7 +39,7 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now =
   const startedPolling = Date.now();
   let status: PromptStatus;
   try {
-    status = await client.getPromptStatus(job.comfyuiJobId);
+    status = options.reportedDone ? await client.getFinishedPromptStatus(job.comfyuiJobId) : await client.getPromptStatus(job.comfyuiJobId);
   } catch (error) {
     if (error instanceof ComfyUiError && error.transient) {
       // The server may be restarting: the job stays in flight; the lost-prompt check decides later.
@@ -53,8 +65,10 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now =
         resultMetadata: status.history as unknown as Record<string, unknown>,
         completedAt: now,
         startedAt: job.startedAt ?? now,
+        leaseOwner: deps.workerId,
+        leaseExpiresAt: new Date(now.getTime() + deps.leaseMs),
       });
-      return { job: updated ?? job, state: 'completed', needsProcessing: Boolean(updated) };
+      return { job: updated ?? job, state: 'completed', needsProcessing: Boolean(updated), leaseHeld: Boolean(updated) };
     }
     case 'failed': {
       const reason =
@@ -91,13 +105,21 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, now =
   }
 }
 
-/** Marks a job running as soon as its server says it started (WebSocket `execution_start`). */
-export async function markJobRunning(job: ComfyuiJob, deps: JobCommandDeps, now = new Date()): Promise<void> {
-  if (job.status !== 'submitted' || !job.server) return;
-  const updated = await transitionJob(deps.dataSource.manager, job, 'running', { startedAt: now });
-  if (updated) {
-    deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, promptId: job.comfyuiJobId, server: job.server });
-  }
+/**
+ * Marks the job of a prompt running as soon as its server says it started (WebSocket
+ * `execution_start`): one guarded UPDATE by prompt id, no read first (it runs for every prompt).
+ */
+export async function markPromptRunning(promptId: string, deps: JobCommandDeps, now = new Date()): Promise<boolean> {
+  const result: unknown = await deps.dataSource.query(
+    `UPDATE comfyui_jobs SET status = 'running', started_at = $2, updated_at = now()
+      WHERE comfyui_job_id = $1 AND status = 'submitted' AND server IS NOT NULL
+      RETURNING id, pipeline_run_id, server, job_payload->>'label' AS label`,
+    [promptId, now],
+  );
+  const [row] = returnedRows<{ id: string; pipeline_run_id: string; server: string; label: string }>(result);
+  if (!row) return false;
+  deps.emit?.({ type: 'job_running', jobId: row.id, runId: row.pipeline_run_id, label: row.label, promptId, server: row.server });
+  return true;
 }
 
 /**

@@ -17,16 +17,21 @@ export type ProcessJobResultOutcome =
   /** Already processed, or another worker holds it right now. */
   | { outcome: 'skipped'; job: ComfyuiJob };
 
+export interface ProcessJobResultOptions {
+  /** The caller took the processing lease already (PollJobStatus's completing update did). */
+  leaseHeld?: boolean;
+}
+
 /**
  * Brings a completed job's image home: download, check it is a whole image, write sidecar and image
- * atomically under the run's folder, then record the candidate and mark the job processed in one
- * transaction. Safe to run again after a crash at any point: the candidate is keyed by the job id,
- * an identical file already in place is kept, and temp files have a fixed name per job.
+ * atomically under the run's folder, then record the candidate and mark the job processed. Safe to
+ * run again after a crash at any point: the candidate is keyed by the job id, an identical file
+ * already in place is kept, and temp files have a fixed name per job.
  */
-export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, options: ProcessJobResultOptions = {}): Promise<ProcessJobResultOutcome> {
   if (job.status !== 'completed' || job.processedAt) return { outcome: 'skipped', job };
   const manager = deps.dataSource.manager;
-  if (!(await leaseForProcessing(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
+  if (!options.leaseHeld && !(await leaseForProcessing(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
   const server = job.server as string;
   const label = job.jobPayload.label;
 
@@ -34,12 +39,17 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps): P
   if (!image) {
     return failed(job, `${label}: ComfyUI finished prompt ${job.comfyuiJobId} on ${server} but reported no image`, 'no_image', deps);
   }
-  const run = await manager.getRepository(PipelineRun).findOneBy({ id: job.pipelineRunId });
-  if (!run) return failed(job, `${label}: its pipeline run ${job.pipelineRunId} no longer exists`, 'run_missing', deps);
+  // Jobs carry their run's folder since it was added to the payload; older ones look it up.
+  let targetFolder = job.jobPayload.targetFolder;
+  if (targetFolder === undefined) {
+    const run = await manager.getRepository(PipelineRun).findOneBy({ id: job.pipelineRunId });
+    if (!run) return failed(job, `${label}: its pipeline run ${job.pipelineRunId} no longer exists`, 'run_missing', deps);
+    targetFolder = run.targetFolder;
+  }
 
   let target: string;
   try {
-    target = safeOutputPath(run.targetFolder, job.jobPayload.outputName);
+    target = safeOutputPath(targetFolder, job.jobPayload.outputName);
   } catch (error) {
     return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
   }
@@ -92,19 +102,20 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps): P
     return failed(job, `${label}: writing ${target} failed: ${(error as Error).message}`, 'write', deps);
   }
 
-  const candidateId = await deps.dataSource.transaction(async (tx) => {
-    const { candidate } = await recordCandidate(tx, {
-      stepId: job.pipelineStepId,
-      parentId: job.parentCandidateId,
-      index: job.slotIndex,
-      imagePath: target,
-      seed: job.jobPayload.seed,
-      metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.comfyuiJobId, server },
-      sourceKey: job.id,
-    });
-    await patchJob(tx, job, { candidateId: candidate.id, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
-    return candidate.id;
+  // No transaction around the two writes: recordCandidate is idempotent by the job id, so a crash
+  // between them is finished by the next attempt (same candidate, then the mark), and each image
+  // costs two round trips fewer.
+  const { candidate } = await recordCandidate(manager, {
+    stepId: job.pipelineStepId,
+    parentId: job.parentCandidateId,
+    index: job.slotIndex,
+    imagePath: target,
+    seed: job.jobPayload.seed,
+    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.comfyuiJobId, server },
+    sourceKey: job.id,
   });
+  await patchJob(manager, job, { candidateId: candidate.id, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
+  const candidateId = candidate.id;
 
   const durationMs = job.submittedAt ? Date.now() - job.submittedAt.getTime() : 0;
   deps.metrics?.completed.inc({ server });

@@ -20,14 +20,22 @@ export type SubmitJobResult =
  * a job never runs twice. A rejected workflow fails at once; transient failures back off and retry
  * until the retry budget is spent.
  */
-export async function submitJob(job: ComfyuiJob, server: string, deps: JobCommandDeps): Promise<SubmitJobResult> {
+export interface SubmitJobOptions {
+  /**
+   * The caller created this job for `server` moments ago (the server recorded on insert) and has
+   * never posted it: there is nothing to ask the server about first.
+   */
+  neverPosted?: boolean;
+}
+
+export async function submitJob(job: ComfyuiJob, server: string, deps: JobCommandDeps, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
   const client = deps.clientFor(server);
   const manager = deps.dataSource.manager;
   try {
     // The server is written on the row before every POST: a server there means an earlier attempt
     // (perhaps of a process that died right after posting) may have reached it. Ask before posting.
     const previous = job.server;
-    if (previous && (await isAlreadyOnServer(deps, previous, job.comfyuiJobId))) {
+    if (previous && !options.neverPosted && (await isAlreadyOnServer(deps, previous, job.comfyuiJobId))) {
       return markSubmitted(job, previous, deps, true);
     }
     if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };

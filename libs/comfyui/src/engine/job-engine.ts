@@ -6,12 +6,12 @@ import { createLogger, transports, type Logger } from 'winston';
 import type { ComfyClientOptions } from '../client/options';
 import type { ComfyEventStream } from '../client/event-stream';
 import type { JobCommandDeps } from '../commands/job-command-deps';
-import { pollJobStatus, markJobRunning } from '../commands/poll-job-status';
+import { markPromptRunning, pollJobStatus, type PollJobStatusOptions } from '../commands/poll-job-status';
 import { processJobResult } from '../commands/process-job-result';
-import { submitJob } from '../commands/submit-job';
+import { submitJob, type SubmitJobOptions } from '../commands/submit-job';
 import { ComfyuiJob, type ComfyuiJobPayload } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, createPendingJob, findInFlightJobs, findUnprocessedJobs, transitionJob } from '../jobs/job-ledger';
-import { occupiedSlots } from '../jobs/job-slots';
+import { jobSlots } from '../jobs/job-slots';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
 import { PeriodicLoop } from './periodic-loop';
@@ -176,32 +176,35 @@ export class JobEngine {
       submissions.push(this.post(job, server));
     }
     while (capacity > 0 && !this.stopping) {
-      const job = await this.createNextJob();
-      if (!job) break;
       const server = takeSlot(free);
       if (!server) break;
+      const job = await this.createNextJob(server);
+      if (!job) break;
       capacity--;
-      if (job.status === 'pending') submissions.push(this.post(job, server));
+      if (job.status === 'pending') submissions.push(this.post(job, server, { neverPosted: true }));
     }
     await Promise.all(submissions);
   }
 
-  private post(job: ComfyuiJob, server: string): Promise<unknown> {
-    const posted = submitJob(job, server, this.deps).finally(() => this.posting.delete(job.comfyuiJobId));
+  private post(job: ComfyuiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
+    const posted = submitJob(job, server, this.deps, options).finally(() => this.posting.delete(job.comfyuiJobId));
     this.posting.set(job.comfyuiJobId, posted);
     return posted;
   }
 
-  /** One transaction: select the next slot, build its workflow, insert the job (leased to us). */
-  private createNextJob(): Promise<ComfyuiJob | undefined> {
+  /**
+   * One transaction: select the next slot, build its workflow, insert the job (leased to us, its
+   * server recorded: SubmitJob then needs no update before posting).
+   */
+  private createNextJob(server: string): Promise<ComfyuiJob | undefined> {
     return this.options.dataSource.transaction(async (tx) => {
-      const selection = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId: this.options.runId, runKind: this.options.runKind });
+      const selection = await selectNextJob(tx, { jobSlots, runId: this.options.runId, runKind: this.options.runKind });
       if (selection.kind === 'no_work') return undefined;
-      return this.insertJob(tx, selection);
+      return this.insertJob(tx, selection, server);
     });
   }
 
-  private async insertJob(tx: EntityManager, selection: Exclude<SelectNextJobResult, { kind: 'no_work' }>): Promise<ComfyuiJob> {
+  private async insertJob(tx: EntityManager, selection: Exclude<SelectNextJobResult, { kind: 'no_work' }>, server: string): Promise<ComfyuiJob> {
     const params = (selection.step.params ?? {}) as Record<string, unknown>;
     const label = labelOf(selection);
     const base = {
@@ -223,10 +226,12 @@ export class JobEngine {
       });
       return await createPendingJob(tx, {
         ...base,
+        server,
         payload: {
           workflow: payload.workflow as ComfyuiJobPayload['workflow'],
           uploads: payload.uploads.map((u) => ({ localPath: u.localPath, uploadName: u.uploadName, nodeId: u.target.nodeId, input: u.target.input })),
           outputName: selection.outputName,
+          targetFolder: selection.run.targetFolder,
           seed: selection.seed,
           label,
           timeoutSeconds: payload.timeoutSeconds || this.options.defaultTimeoutSeconds || 300,
@@ -263,23 +268,22 @@ export class JobEngine {
   }
 
   /** Polls one job and, when it completed, brings its image home. */
-  private async advance(job: ComfyuiJob): Promise<void> {
-    const polled = await pollJobStatus(job, this.deps);
-    if (polled.needsProcessing) await processJobResult(polled.job, this.deps);
+  private async advance(job: ComfyuiJob, options: PollJobStatusOptions = {}): Promise<void> {
+    const polled = await pollJobStatus(job, this.deps, options);
+    if (polled.needsProcessing) await processJobResult(polled.job, this.deps, { leaseHeld: polled.leaseHeld });
     if (polled.state !== 'queued' && polled.state !== 'running' && polled.state !== 'skipped') this.submitter.wake();
   }
 
   private listen(server: string): ComfyEventStream {
     const stream = this.pool.clientFor(server).openEvents();
-    const byPrompt = (promptId: string | undefined, action: (job: ComfyuiJob) => Promise<void>): Promise<void> => {
+    const byPrompt = (promptId: string | undefined, action: (promptId: string) => Promise<unknown>): Promise<void> => {
       if (!promptId || this.stopping) return Promise.resolve();
       const previous = this.promptWork.get(promptId);
       const work = (async () => {
         try {
           await previous;
           await this.posting.get(promptId)?.catch(() => undefined);
-          const job = await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
-          if (job) await action(job);
+          await action(promptId);
         } catch (error) {
           this.logger.error('handling a ComfyUI event failed', { server, promptId, error: (error as Error).message });
         }
@@ -292,11 +296,13 @@ export class JobEngine {
       });
       return work;
     };
-    stream.on('execution_start', (e) => void byPrompt(e.data.prompt_id, (job) => markJobRunning(job, this.deps)));
+    stream.on('execution_start', (e) => void byPrompt(e.data.prompt_id, (promptId) => markPromptRunning(promptId, this.deps)));
     // `executing {node: null}` comes after ComfyUI wrote the history: the reliable "done" signal.
     stream.on('executing', (e) => {
-      if (e.data.node === null) void byPrompt(e.data.prompt_id, async (job) => {
-        await this.advance(job);
+      if (e.data.node === null) void byPrompt(e.data.prompt_id, async (promptId) => {
+        const job = await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
+        if (!job) return;
+        await this.advance(job, { reportedDone: true });
         await this.resolveSettledRuns();
       });
     });
@@ -326,7 +332,7 @@ export class JobEngine {
   private async resolveSettledRuns(): Promise<void> {
     const check = ++this.settleChecks;
     for (const runId of [...this.settledWaiters.keys()]) {
-      const summary = await summarizeRun(this.options.dataSource, runId, occupiedSlots);
+      const summary = await summarizeRun(this.options.dataSource, runId);
       if (!summary.settled) {
         // No job open but work left: our own check held the step lock, so a submit tick running
         // meanwhile skipped the step and found nothing. Run it again rather than wait an interval.

@@ -1,6 +1,6 @@
 import { selectNextJob } from '@kiln/job-orchestration';
 import type { DataSource } from 'typeorm';
-import type { occupiedSlots as OccupiedSlots } from '../jobs/job-slots';
+import { jobSlots } from '../jobs/job-slots';
 
 /** Where a run stands, from the job table. */
 export interface RunSummary {
@@ -12,7 +12,7 @@ export interface RunSummary {
   failed: Array<{ jobId: string; label: string; error: string }>;
 }
 
-export async function summarizeRun(dataSource: DataSource, runId: string, occupiedSlots: typeof OccupiedSlots): Promise<RunSummary> {
+export async function summarizeRun(dataSource: DataSource, runId: string): Promise<RunSummary> {
   // While a job of the run is open the run cannot be settled: answer from one aggregate instead of
   // the selection below, which walks every step of the run and ran on every event and poll (the
   // CLI's largest cost per image in the bench profile).
@@ -35,7 +35,7 @@ export async function summarizeRun(dataSource: DataSource, runId: string, occupi
   // Select first, count second, in one transaction: a job another worker inserts while we look
   // either takes the last free slot (then we see it counted) or leaves work we select.
   return dataSource.transaction(async (tx) => {
-    const next = await selectNextJob(tx, { jobSlots: { occupiedSlots }, runId, skipLocked: false });
+    const next = await selectNextJob(tx, { jobSlots, runId, skipLocked: false });
     const rows: Array<{ id: string; status: string; processed: boolean; label: string; error_message: string | null }> = await tx.query(
       `SELECT id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message
          FROM comfyui_jobs WHERE pipeline_run_id = $1`,

@@ -11,6 +11,8 @@ export interface ComfyuiJobPayload {
   uploads: Array<{ localPath: string; uploadName: string; nodeId: string; input: string }>;
   /** Output path relative to the run's target folder. */
   outputName: string;
+  /** The run's target folder (fixed for a run), so writing the image needs no lookup; absent on older jobs. */
+  targetFolder?: string;
   seed: number;
   /** The item or step the job belongs to, for people (errors, logs). */
   label: string;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ComfyuiJob, type ComfyuiJobPayload, type ComfyuiJobStatus } from './comfyui-job.entity';
 import { JobError } from './job-error';
@@ -14,6 +14,8 @@ export interface CreateJobInput {
   /** Worker that will post it; the job is leased to it so no other worker claims it meanwhile. */
   leaseOwner?: string;
   leaseMs?: number;
+  /** The server it will be posted to, recorded before the POST (see SubmitJob). */
+  server?: string;
 }
 
 /** Inserts a `pending` job with a prompt id of our own, so a later retry can ask the server about it. */
@@ -28,6 +30,7 @@ export async function createPendingJob(manager: EntityManager, input: CreateJobI
       jobPayload: input.payload,
       status: 'pending',
       comfyuiJobId: randomUUID(),
+      server: input.server ?? null,
       retryCount: 0,
       nextAttemptAt: null,
       leaseOwner: input.leaseOwner ?? null,
@@ -123,31 +126,33 @@ export async function claimDuePendingJobs(
   runKind?: 'batch' | 'pipeline',
 ): Promise<ComfyuiJob[]> {
   if (limit <= 0) return [];
-  return manager.transaction(async (tx) => {
-    const query = tx
-      .getRepository(ComfyuiJob)
-      .createQueryBuilder('job')
-      .where(`job.status = 'pending'`)
-      .andWhere('(job.nextAttemptAt IS NULL OR job.nextAttemptAt <= now())')
-      .andWhere('(job.leaseOwner IS NULL OR job.leaseOwner = :owner OR job.leaseExpiresAt < now())', { owner })
-      .orderBy('job.createdAt', 'ASC')
-      .limit(limit)
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked');
-    if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
-    if (runKind) query.andWhere('job.pipelineRunId IN (SELECT id FROM pipeline_runs WHERE kind = :runKind)', { runKind });
-    const jobs = await query.getMany();
-    if (jobs.length === 0) return [];
-    const leaseExpiresAt = new Date(Date.now() + leaseMs);
-    await tx
-      .getRepository(ComfyuiJob)
-      .createQueryBuilder()
-      .update()
-      .set({ leaseOwner: owner, leaseExpiresAt })
-      .whereInIds(jobs.map((j) => j.id))
-      .execute();
-    return jobs.map((job) => Object.assign(job, { leaseOwner: owner, leaseExpiresAt }));
-  });
+  // One statement (it runs on every submit tick, and almost always finds nothing).
+  const params: unknown[] = [owner, limit, new Date(Date.now() + leaseMs)];
+  const filters: string[] = [];
+  if (runId) filters.push(`AND pipeline_run_id = $${params.push(runId)}`);
+  if (runKind) filters.push(`AND pipeline_run_id IN (SELECT id FROM pipeline_runs WHERE kind = $${params.push(runKind)})`);
+  const result: unknown = await manager.query(
+    `UPDATE comfyui_jobs SET lease_owner = $1, lease_expires_at = $3, updated_at = now()
+      WHERE id IN (
+        SELECT id FROM comfyui_jobs
+         WHERE status = 'pending'
+           AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+           AND (lease_owner IS NULL OR lease_owner = $1 OR lease_expires_at < now())
+           ${filters.join(' ')}
+         ORDER BY created_at LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+      RETURNING id`,
+    params,
+  );
+  const ids = returnedRows<{ id: string }>(result).map((row) => row.id);
+  if (ids.length === 0) return [];
+  return manager.getRepository(ComfyuiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
+}
+
+/** UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg. */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return (result ?? []) as T[];
 }
 
 /**

@@ -1,21 +1,13 @@
-import type { EntityManager } from 'typeorm';
-
-/** A job that holds a slot of a step: a base index (`parentCandidateId` null) or a child index under a parent. */
-export interface OccupiedSlot {
-  parentCandidateId: string | null;
-  index: number;
-  /**
-   * Failed jobs keep their slot: otherwise a deterministic failure would be resubmitted forever.
-   * A person retries them explicitly.
-   */
-  state: 'in_flight' | 'failed';
-}
-
 /**
- * Jobs of a step that are not finished candidates yet. Implemented by the comfyui pack over its job
- * table; it must read through `manager` (the caller's transaction) so uncommitted inserts of the same
- * transaction count.
+ * Slots held by jobs that have not produced a candidate yet, as SQL, so SelectNextJob can find the
+ * first free slot inside the database instead of loading every candidate and job of a step per
+ * selection (the bench's largest cost with steps of 1,000 images).
+ *
+ * Implemented by the comfyui pack over its job table. `sql` is a SELECT of the relation
+ * `(step_id uuid, parent_candidate_id uuid | null, slot_index int)` with no parameters; it runs in
+ * the caller's transaction, so the caller's own uncommitted inserts count. Failed jobs keep their
+ * slot: otherwise a deterministic failure would be resubmitted forever (a person retries them).
  */
 export interface JobSlotsPort {
-  occupiedSlots(manager: EntityManager, stepId: string): Promise<OccupiedSlot[]>;
+  readonly sql: string;
 }

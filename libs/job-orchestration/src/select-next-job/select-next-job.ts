@@ -4,7 +4,7 @@ import { JobOrchestrationError } from '../errors';
 import { baseJobKey, childJobKey, deterministicOutputName, uniqueOutputName } from '../naming/output-name';
 import { deriveChildSeed, deriveSeed, drawRandomSeed } from '../seeds/derive-seed';
 import type { SeedPolicy } from '../spec/resolved-job-spec';
-import type { JobSlotsPort, OccupiedSlot } from './job-slots.port';
+import type { JobSlotsPort } from './job-slots.port';
 
 /** Options of {@link selectNextJob}. */
 export interface SelectNextJobOptions {
@@ -55,52 +55,80 @@ export async function selectNextJob(manager: EntityManager, options: SelectNextJ
   if (!manager.queryRunner?.isTransactionActive) {
     throw new JobOrchestrationError('TRANSACTION_REQUIRED', 'selectNextJob must run inside the transaction that inserts the job (use dataSource.transaction)');
   }
-  for (const stepId of await stepsWithPossibleWork(manager, options.runId, options.runKind)) {
-    const step = await lockStep(manager, stepId, options.skipLocked ?? true);
-    if (!step) continue;
+  // The step query is a hint read before its lock was granted; the slot query after the lock is
+  // the answer. A step whose hint was stale (another caller just took its last slot) is passed over.
+  const passedOver: string[] = [];
+  for (;;) {
+    const step = await lockNextStepWithWork(manager, options, passedOver);
+    if (!step) return { kind: 'no_work' };
     const work = await workOfStep(manager, step, options);
     if (work) return work;
+    passedOver.push(step.id);
   }
-  return { kind: 'no_work' };
 }
 
-async function stepsWithPossibleWork(manager: EntityManager, runId: string | undefined, runKind: 'batch' | 'pipeline' | undefined): Promise<string[]> {
+/** Slot indices taken under a parent (`null`: base slots of `stepExpr`): recorded candidates and open jobs. */
+function takenIndicesSql(slotsSql: string, stepExpr: string, parentExpr: string | null): string {
+  const candidateOwner = parentExpr ? `c.parent_id = ${parentExpr}` : `c.step_id = ${stepExpr} AND c.parent_id IS NULL`;
+  const slotOwner = parentExpr ? `o.parent_candidate_id = ${parentExpr}` : `o.step_id = ${stepExpr} AND o.parent_candidate_id IS NULL`;
+  // UNION, not a sum: a job whose candidate is already recorded must not count twice.
+  return `SELECT c.index AS i FROM image_candidates c WHERE ${candidateOwner}
+          UNION SELECT o.slot_index FROM (${slotsSql}) o WHERE ${slotOwner}`;
+}
+
+/** The first step (oldest run first, then step order) that may have a free slot, locked, with its run. */
+async function lockNextStepWithWork(manager: EntityManager, options: SelectNextJobOptions, passedOver: string[]): Promise<PipelineStep | null> {
+  const slots = options.jobSlots.sql;
   const query = manager
     .getRepository(PipelineStep)
     .createQueryBuilder('step')
-    .innerJoin(PipelineRun, 'run', 'run.id = step.runId')
-    .select('step.id', 'id')
+    .innerJoinAndSelect('step.run', 'run')
     .where('run.status = :status', { status: 'active' })
-    .andWhere('(step.baseCount > 0 OR step.childrenPerSelected > 0)')
+    .andWhere(
+      `((step.base_count > 0 AND step.base_count > (SELECT count(*) FROM (${takenIndicesSql(slots, 'step.id', null)}) taken))
+        OR (step.children_per_selected > 0 AND EXISTS (
+              SELECT 1 FROM image_candidates p WHERE p.step_id = step.id AND p.status = 'selected'
+                 AND step.children_per_selected > (SELECT count(*) FROM (${takenIndicesSql(slots, 'step.id', 'p.id')}) taken))))`,
+    )
     .orderBy('run.createdAt', 'ASC')
     .addOrderBy('run.id', 'ASC')
-    .addOrderBy('step.position', 'ASC');
-  if (runId) query.andWhere('run.id = :runId', { runId });
-  if (runKind) query.andWhere('run.kind = :runKind', { runKind });
-  const rows: Array<{ id: string }> = await query.getRawMany();
-  return rows.map((row) => row.id);
-}
-
-async function lockStep(manager: EntityManager, stepId: string, skipLocked: boolean): Promise<PipelineStep | null> {
-  const query = manager.getRepository(PipelineStep).createQueryBuilder('step').where('step.id = :stepId', { stepId }).setLock('pessimistic_write');
-  if (skipLocked) query.setOnLocked('skip_locked');
+    .addOrderBy('step.position', 'ASC')
+    .limit(1)
+    // The step row only: locking the run too would make concurrent workers skip whole runs.
+    .setLock('pessimistic_write', undefined, ['step']);
+  if (options.skipLocked ?? true) query.setOnLocked('skip_locked');
+  if (options.runId) query.andWhere('run.id = :runId', { runId: options.runId });
+  if (options.runKind) query.andWhere('run.kind = :runKind', { runKind: options.runKind });
+  if (passedOver.length) query.andWhere('step.id NOT IN (:...passedOver)', { passedOver });
   return query.getOne();
 }
 
+/** Smallest index below `wanted` not taken under the owner, or null. */
+function freeIndexSql(slotsSql: string, stepExpr: string, parentExpr: string | null, wantedExpr: string): string {
+  return `(SELECT min(i) FROM generate_series(0, ${wantedExpr} - 1) i
+            WHERE i NOT IN (SELECT t.i FROM (${takenIndicesSql(slotsSql, stepExpr, parentExpr)}) t WHERE t.i IS NOT NULL))`;
+}
+
 async function workOfStep(manager: EntityManager, step: PipelineStep, options: SelectNextJobOptions): Promise<SelectNextJobResult | undefined> {
-  const slots = await options.jobSlots.occupiedSlots(manager, step.id);
-  const candidates = await manager.getRepository(ImageCandidate).find({ where: { stepId: step.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+  const run = step.run as PipelineRun;
   const seedPolicy = readSeedPolicy(step);
   const now = options.now ?? (() => new Date());
   const drawSeed = options.drawSeed ?? drawRandomSeed;
+  const slots = options.jobSlots.sql;
 
   if (step.childrenPerSelected > 0) {
-    for (const parent of candidates.filter((candidate) => candidate.status === 'selected')) {
-      const index = freeIndex(candidates.filter((c) => c.parentId === parent.id), slots.filter((s) => s.parentCandidateId === parent.id), step.childrenPerSelected);
-      if (index === undefined) continue;
+    const [child]: Array<{ parent_id: string; free: number }> = await manager.query(
+      `SELECT x.parent_id, x.free FROM (
+         SELECT p.id AS parent_id, p.created_at, ${freeIndexSql(slots, '$1', 'p.id', '$2::int')} AS free
+           FROM image_candidates p WHERE p.step_id = $1 AND p.status = 'selected') x
+        WHERE x.free IS NOT NULL ORDER BY x.created_at, x.parent_id LIMIT 1`,
+      [step.id, step.childrenPerSelected],
+    );
+    if (child) {
+      const parent = await manager.getRepository(ImageCandidate).findOneByOrFail({ id: child.parent_id });
+      const index = Number(child.free);
       const jobKey = childJobKey(step.name, parent.id, index);
       const seed = seedPolicy.mode === 'fixed' ? deriveChildSeed(seedPolicy.base, step.name, parent.seed, index) : drawSeed();
-      const run = await manager.getRepository(PipelineRun).findOneByOrFail({ id: step.runId });
       return {
         kind: 'child_generation', run, step, parent, index, seed, jobKey,
         seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
@@ -109,26 +137,17 @@ async function workOfStep(manager: EntityManager, step: PipelineStep, options: S
     }
   }
 
-  const index = freeIndex(candidates.filter((c) => c.parentId === null), slots.filter((s) => s.parentCandidateId === null), step.baseCount);
-  if (index === undefined) return undefined;
+  if (step.baseCount === 0) return undefined;
+  const [base]: Array<{ free: number | null }> = await manager.query(`SELECT ${freeIndexSql(slots, '$1', null, '$2::int')} AS free`, [step.id, step.baseCount]);
+  if (base?.free === null || base?.free === undefined) return undefined;
+  const index = Number(base.free);
   const jobKey = baseJobKey(step.name, index);
-  const run = await manager.getRepository(PipelineRun).findOneByOrFail({ id: step.runId });
   return {
     kind: 'base_generation', run, step, index, jobKey,
     seed: seedPolicy.mode === 'fixed' ? deriveSeed(seedPolicy.base, step.name, index) : drawSeed(),
     seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
     outputName: step.naming === 'deterministic' ? deterministicOutputName(step.name, index, step.baseCount) : uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
   };
-}
-
-/** Smallest index not taken by a candidate or an occupied slot, while fewer than `wanted` are taken. */
-function freeIndex(candidates: ImageCandidate[], slots: OccupiedSlot[], wanted: number): number | undefined {
-  // A set, not a sum: a job whose candidate is already recorded must not count twice.
-  const taken = new Set([...candidates.map((c) => c.index), ...slots.map((s) => s.index)]);
-  if (taken.size >= wanted) return undefined;
-  let index = 0;
-  while (taken.has(index)) index++;
-  return index;
 }
 
 function readSeedPolicy(step: PipelineStep): SeedPolicy {

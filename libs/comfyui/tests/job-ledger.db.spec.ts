@@ -1,0 +1,88 @@
+import type { TestDatabase } from '@kiln/testing';
+import { createLogger } from 'winston';
+import type { JobEngineEvent } from '../src';
+import { markPromptRunning } from '../src/commands/poll-job-status';
+import type { JobCommandDeps } from '../src/commands/job-command-deps';
+import { claimDuePendingJobs, createPendingJob } from '../src/jobs/job-ledger';
+import { createRunFromYaml, openKilnTestDatabase, tempDir } from './support/engine-harness';
+
+const runYaml = `
+version: 1
+output: { dir: out }
+defaults: { checkpoint: a.safetensors, seed: 5 }
+items:
+  - { name: One, prompt: p }
+`;
+
+describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (kind) => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openKilnTestDatabase(kind);
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  async function newJobs(count: number) {
+    const run = await createRunFromYaml(db.dataSource, runYaml, tempDir());
+    const jobs = [];
+    for (let i = 0; i < count; i++) {
+      jobs.push(
+        await createPendingJob(db.dataSource.manager, {
+          pipelineRunId: run.id,
+          pipelineStepId: run.steps[0].id,
+          parentCandidateId: null,
+          slotIndex: i,
+          payload: { workflow: {}, uploads: [], outputName: `${i}.png`, seed: i, label: `One #${i}`, timeoutSeconds: 30, overwrite: false, summary: {} },
+        }),
+      );
+    }
+    return { run, jobs };
+  }
+
+  it('claims due pending jobs of the run oldest first, up to the limit, and leases them', async () => {
+    const { run, jobs } = await newJobs(4);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [jobs[0].id]);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET lease_owner = 'other', lease_expires_at = now() + interval '1 hour' WHERE id = $1`, [jobs[1].id]);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET lease_owner = 'dead', lease_expires_at = now() - interval '1 second' WHERE id = $1`, [jobs[2].id]);
+
+    const claimed = await claimDuePendingJobs(db.dataSource.manager, 'me', 5, 60_000, run.id);
+    const again = await claimDuePendingJobs(db.dataSource.manager, 'someone-else', 5, 60_000, run.id);
+
+    expect(claimed.map((j) => j.id)).toEqual([jobs[2].id, jobs[3].id]);
+    expect(claimed.every((j) => j.leaseOwner === 'me' && j.leaseExpiresAt !== null && j.leaseExpiresAt.getTime() > Date.now())).toBe(true);
+    expect(again).toEqual([]);
+  });
+
+  it('stops at the limit and leaves other runs alone', async () => {
+    const { run } = await newJobs(3);
+    const other = await newJobs(1);
+
+    const claimed = await claimDuePendingJobs(db.dataSource.manager, 'me', 2, 60_000, run.id);
+    const pipelineOnly = await claimDuePendingJobs(db.dataSource.manager, 'me', 10, 60_000, undefined, 'pipeline');
+
+    expect(claimed.map((j) => j.slotIndex)).toEqual([0, 1]);
+    expect(claimed.every((j) => j.pipelineRunId === run.id)).toBe(true);
+    // Both runs are batches (items): a worker asking for pipeline runs gets none of them.
+    expect(pipelineOnly.filter((j) => j.pipelineRunId === run.id || j.pipelineRunId === other.run.id)).toEqual([]);
+  });
+
+  it('marks the job of a started prompt running once, by prompt id, and reports it', async () => {
+    const { jobs } = await newJobs(1);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET status = 'submitted', server = 'http://gpu-1' WHERE id = $1`, [jobs[0].id]);
+    const events: JobEngineEvent[] = [];
+    const deps = { dataSource: db.dataSource, logger: createLogger({ silent: true }), emit: (e: JobEngineEvent) => events.push(e) } as unknown as JobCommandDeps;
+
+    const first = await markPromptRunning(jobs[0].comfyuiJobId, deps);
+    const second = await markPromptRunning(jobs[0].comfyuiJobId, deps);
+    const stranger = await markPromptRunning('not-ours', deps);
+
+    const [row] = await db.dataSource.query(`SELECT status, started_at FROM comfyui_jobs WHERE id = $1`, [jobs[0].id]);
+    expect([first, second, stranger]).toEqual([true, false, false]);
+    expect(row.status).toBe('running');
+    expect(row.started_at).not.toBeNull();
+    expect(events).toEqual([{ type: 'job_running', jobId: jobs[0].id, runId: jobs[0].pipelineRunId, label: 'One #0', promptId: jobs[0].comfyuiJobId, server: 'http://gpu-1' }]);
+  });
+});
