@@ -13,8 +13,17 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const workspaceRoot = path.resolve(__dirname, '../..');
-/** Bundled although listed in dependencies: ESM-only, so a CommonJS bundle cannot `require` it. */
-const BUNDLED_DEPENDENCIES = new Set(['ky']);
+/**
+ * Bundled although listed in dependencies. ky: ESM-only, so a CommonJS bundle cannot `require` it.
+ * The others load on every `kiln run` and cost far more as hundreds of node_modules files (resolved,
+ * read and compiled one by one) than bundled: ~230 ms of a start-up measured in the hundreds, most of
+ * it class-validator, whose ES build lets esbuild drop the validators (and libphonenumber) we never
+ * use. Kept external: packages that locate files beside themselves (PGlite's WebAssembly, loaded in a
+ * worker), load optional drivers at run time (typeorm, pg), or that `kiln --help` needs (commander).
+ */
+const BUNDLED_DEPENDENCIES = new Set(['ky', 'class-validator', 'class-transformer', 'yaml', 'winston', 'prom-client', 'ws', 'cli-progress']);
+/** Optional native add-ons `ws` tries to `require`; absent, it uses its JavaScript code. */
+const OPTIONAL_NATIVE = ['bufferutil', 'utf-8-validate'];
 const DECORATOR = /^[ \t]*@[A-Za-z_$]|[)\]}] *@[A-Za-z_$][\w$]*\(/m;
 
 function readJson(file) {
@@ -26,7 +35,8 @@ function externalPackages() {
   const { dependencies = {} } = readJson(path.join(workspaceRoot, 'package.json'));
   return Object.keys(dependencies)
     .filter((name) => !BUNDLED_DEPENDENCIES.has(name))
-    .flatMap((name) => [name, `${name}/*`]);
+    .flatMap((name) => [name, `${name}/*`])
+    .concat(OPTIONAL_NATIVE);
 }
 
 /** `@kiln/*` → the lib's index.ts, from tsconfig.base.json `paths`. */
@@ -95,6 +105,8 @@ async function buildApp({ entry, outfile, assets = [], minify = false }) {
     outfile: absoluteOut,
     bundle: true,
     platform: 'node',
+    // ES builds first: esbuild can leave out what a bundled package's CommonJS build would load whole.
+    mainFields: ['module', 'main'],
     target: 'node20',
     format: 'cjs',
     sourcemap: 'linked',
@@ -111,9 +123,12 @@ async function buildApp({ entry, outfile, assets = [], minify = false }) {
     plugins: [decoratorMetadataPlugin()],
   });
   fs.mkdirSync(path.dirname(absoluteOut), { recursive: true });
-  const inputs = Object.keys(result.metafile.inputs)
+  const bundled = Object.keys(result.metafile.inputs);
+  const inputs = bundled
     .filter((input) => !input.includes('node_modules/') && !input.includes(':'))
     .concat(assets.map((asset) => asset.from))
+    // Packages bundled from node_modules: an install that changes them changes the lockfile.
+    .concat(bundled.some((input) => input.includes('node_modules/')) ? ['package-lock.json'] : [])
     .sort();
   const files = [
     ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
