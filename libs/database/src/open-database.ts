@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { resolve } from 'node:path';
-import { DataSource, type DataSourceOptions, type EntitySchema, type MigrationInterface } from 'typeorm';
-import { acquireDataDirLock } from './data-dir-lock';
+import type { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { DatabaseError } from './errors';
 import { redactDatabaseUrl } from './redact-url';
 
@@ -14,6 +13,12 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** Folder of the embedded database (default `.kiln/db` under the current directory). */
   dataDir?: string;
+  /**
+   * The embedded database already started ({@link startEmbeddedServer}), e.g. early so it boots while
+   * the caller does other work; used instead of starting one for `dataDir`. The returned database
+   * owns it: it is closed with the database, or when opening fails.
+   */
+  embedded?: EmbeddedServer;
   entities: EntityClass[];
   migrations: MigrationClass[];
   /** Run pending migrations after connecting (default true). */
@@ -45,7 +50,8 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
       `DATABASE_URL ${location} is not a PostgreSQL URL; use postgres://user:password@host:5432/db, or unset it to use the embedded database`,
     );
   }
-  const dataSource = new DataSource({
+  const { createDataSource } = await import('./create-data-source.js');
+  const dataSource = createDataSource({
     ...common(options),
     url,
     poolSize: options.poolSize ?? 10,
@@ -56,32 +62,40 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 }
 
 async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
-  const dataDir = resolve(options.dataDir ?? '.kiln/db');
-  const release = acquireDataDirLock(dataDir);
+  const server = options.embedded ?? startEmbeddedServer(options.dataDir ?? '.kiln/db');
+  const location = `embedded PostgreSQL in ${server.dataDir}`;
+  let dataSource: DataSource | undefined;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-    const pglite = new PGlite(dataDir);
-    const dataSource = new DataSource({
+    const { createDataSource } = await import('./create-data-source.js');
+    const opened = createDataSource({
       ...common(options),
       // PGlite runs one session: one pooled connection, and a timeout instead of a silent wait.
       poolSize: 1,
       connectTimeoutMS: 30_000,
-      extra: createPgConfig(pglite),
+      // node-postgres over the worker's wire protocol; explicit settings so PG* variables meant for
+      // a PostgreSQL server (PGSSLMODE, PGDATABASE…) do not reach PGlite.
+      extra: { stream: () => server.connect(), host: 'localhost', port: 5432, user: 'postgres', password: 'embedded', database: 'postgres', ssl: false },
+      // PGlite has no uuid-ossp: TypeORM's CREATE EXTENSION failed (quietly) on every open. The
+      // schema's defaults use the built-in gen_random_uuid().
+      installExtensions: false,
     } as DataSourceOptions);
-    await initialize(dataSource, `embedded PostgreSQL in ${dataDir}`, options);
+    dataSource = opened;
+    await initialize(opened, location, options);
     return {
-      dataSource,
+      dataSource: opened,
       kind: 'embedded',
-      location: `embedded PostgreSQL in ${dataDir}`,
+      location,
       close: async () => {
-        await dataSource.destroy();
-        await pglite.close();
-        release();
+        try {
+          await opened.destroy();
+        } finally {
+          await server.close();
+        }
       },
     };
   } catch (error) {
-    release();
+    if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
+    await server.close();
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Column, DataSource, Entity, PrimaryGeneratedColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { openDatabase, DatabaseError } from '../src';
+import { openDatabase, DatabaseError, startEmbeddedServer } from '../src';
 import { testPostgresUrl } from '@kiln/testing';
 
 @Entity('notes')
@@ -37,6 +37,19 @@ describe('openDatabase', () => {
     expect(first.location).toContain(dataDir);
     expect(notes.map((n) => n.text)).toEqual(['kept']);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 60_000);
+
+  it('opens an embedded database started earlier, and closes it with the database', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'kiln-db-')), 'db');
+    const embedded = startEmbeddedServer(dataDir);
+
+    const db = await openDatabase({ ...schema, embedded });
+    await db.dataSource.getRepository(Note).save({ text: 'early' });
+    await db.close();
+
+    expect(db.location).toBe(`embedded PostgreSQL in ${dataDir}`);
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    await embedded.close();
   }, 60_000);
 
   it('refuses a second opener of the same embedded folder while the first process lives', async () => {
