@@ -20,6 +20,15 @@ class CreateNotes1700000000000 implements MigrationInterface {
   }
 }
 
+class AddNoteTags1700000001000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE notes ADD COLUMN tags text`);
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE notes DROP COLUMN tags`);
+  }
+}
+
 const schema = { entities: [Note], migrations: [CreateNotes1700000000000] };
 
 describe('openDatabase', () => {
@@ -37,6 +46,23 @@ describe('openDatabase', () => {
     expect(first.location).toContain(dataDir);
     expect(notes.map((n) => n.text)).toEqual(['kept']);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 60_000);
+
+  it('runs a migration added after the database was made, and only that one', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'kiln-db-')), 'db');
+    const first = await openDatabase({ ...schema, dataDir });
+    await first.dataSource.getRepository(Note).save({ text: 'before' });
+    await first.close();
+
+    const second = await openDatabase({ ...schema, migrations: [CreateNotes1700000000000, AddNoteTags1700000001000], dataDir });
+    const columns = await second.dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'notes' ORDER BY column_name`);
+    const recorded = await second.dataSource.query(`SELECT name FROM kiln_migrations ORDER BY id`);
+    const notes = await second.dataSource.getRepository(Note).find();
+    await second.close();
+
+    expect(columns.map((c: { column_name: string }) => c.column_name)).toEqual(['id', 'tags', 'text']);
+    expect(recorded.map((m: { name: string }) => m.name)).toEqual(['CreateNotes1700000000000', 'AddNoteTags1700000001000']);
+    expect(notes.map((n) => n.text)).toEqual(['before']);
   }, 60_000);
 
   it('opens an embedded database started earlier, and closes it with the database', async () => {
