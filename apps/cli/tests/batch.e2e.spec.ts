@@ -98,7 +98,7 @@ describe('kiln batches against the emulator (built CLI)', () => {
     for (const field of ['script', 'defaults.colour', 'defaults.sheduler']) expect(result.stderr).toContain(field);
   });
 
-  it('fails a missing checkpoint with exit 2 and the choices, closest first, before queueing anything', async () => {
+  it('fails a missing checkpoint with exit 2 and the choices, closest first, before queueing anything, leaving the database free', async () => {
     const lonely = await startEmulator({ checkpoints: ['a.safetensors', 'b.safetensors', 'v1-5-pruned.safetensors'] });
     try {
       sandbox.write('jobs.yaml', batchSpec(2, { checkpoint: 'v1-5-pruned-emaonly.safetensors' }));
@@ -109,6 +109,8 @@ describe('kiln batches against the emulator (built CLI)', () => {
       expect(result.stderr).toContain("checkpoint 'v1-5-pruned-emaonly.safetensors' not found; available: v1-5-pruned.safetensors, a.safetensors, b.safetensors");
       expect(lonely.stats().promptsAccepted).toBe(0);
       expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual([]);
+      // The embedded database started booting at once (its folder exists); it was shut down cleanly.
+      expect(fs.existsSync(`${sandbox.env['KILN_DATA_DIR']}.lock`)).toBe(false);
     } finally {
       await lonely.close();
     }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { prepareRunForResume } from '@kiln/comfyui';
+import type { EmbeddedServer } from '@kiln/database';
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
@@ -27,6 +28,8 @@ export interface ExecuteBatchInput {
   /** How to run it again, for the Ctrl-C message. */
   rerunHint: string;
   dryRun?: boolean;
+  /** The embedded database, already booting (startEmbeddedDatabaseEarly); the caller closes it if unused. */
+  embedded?: EmbeddedServer;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     }
 
     const started = Date.now();
-    const db = await openKilnDatabase(config);
+    const db = await openKilnDatabase(config, input.embedded);
     try {
       const runInput = batchRunInput(spec, input.source);
       const resumed = spec.overwrite ? undefined : await findResumableRun(db.dataSource, runInput);
