@@ -70,6 +70,9 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** How long close() waits for a boot under way (initdb takes seconds) before stopping the thread. */
+const BOOT_WAIT_ON_CLOSE_MS = 60_000;
+
 /** True when `dataDir` already holds a database (PGlite resumes it instead of running initdb). */
 export function hasEmbeddedDatabase(dataDir: string): boolean {
   return existsSync(join(resolve(dataDir), 'PG_VERSION'));
@@ -155,9 +158,13 @@ export function startEmbeddedServer(dataDir: string): EmbeddedServer {
     close() {
       closing ??= (async () => {
         try {
-          await ready.catch(() => undefined);
-          worker.postMessage({ type: 'close' } satisfies ToWorker);
-          await closedByWorker;
+          if (await settlesWithin(ready, BOOT_WAIT_ON_CLOSE_MS)) {
+            worker.postMessage({ type: 'close' } satisfies ToWorker);
+            await closedByWorker;
+          } else {
+            // A boot that never ends has nothing to save; waiting on it would hang the process.
+            await worker.terminate();
+          }
         } finally {
           // PGlite has shut down: the thread's own teardown need not hold up this process.
           worker.unref();
@@ -167,6 +174,16 @@ export function startEmbeddedServer(dataDir: string): EmbeddedServer {
       return closing;
     },
   };
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One client connection: what node-postgres writes goes to PGlite, its answers come back as data. */
