@@ -105,6 +105,8 @@ describe('openDatabase', () => {
     await admin.query(`CREATE SCHEMA ${schemaName}`);
 
     const db = await openDatabase({ ...schema, url: testPostgresUrl, schema: schemaName });
+    const [{ jit }] = await db.dataSource.query('SHOW jit');
+    const [{ search_path: searchPath }] = await db.dataSource.query('SHOW search_path');
     const tables = await admin.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [schemaName],
@@ -115,6 +117,9 @@ describe('openDatabase', () => {
 
     expect(db.kind).toBe('postgres');
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['kiln_migrations', 'notes']);
+    // Short per-job queries: JIT compiling one costs far more than running it.
+    expect(jit).toBe('off');
+    expect(searchPath).toBe(schemaName);
   });
 
   it('says how to fix an unreachable server without printing its password', async () => {
