@@ -36,12 +36,16 @@ function format(value) {
   return value.toFixed(3);
 }
 
+/** Long text values (e.g. a profile summary) are listed under the table, not in a cell. */
+const LONG = 40;
+
 function table(rows) {
-  const cells = rows.map((r) => [r.name, format(r.value), r.unit, r.target || '—', r.pass === null ? 'info' : r.pass ? 'PASS' : 'MISS']);
+  const cells = rows.map((r) => [r.name, format(r.value).length > LONG ? '(below)' : format(r.value), r.unit, r.target || '—', r.pass === null ? 'info' : r.pass ? 'PASS' : 'MISS']);
   const head = ['measure', 'value', 'unit', 'target', 'result'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) => c.map((x, i) => (i === 1 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  const notes = rows.filter((r) => format(r.value).length > LONG).map((r) => `${r.name}:\n  ${format(r.value)}`);
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), '', ...notes].join('\n');
 }
 
 function markdown(result) {

@@ -71,6 +71,19 @@ async function singleServer(ctx) {
   }
 }
 
+/** Length of [start, end] covered by the union of the intervals. */
+function overlapWithUnion(start, end, intervals) {
+  const cut = intervals.map(([a, b]) => [Math.max(a, start), Math.min(b, end)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let covered = 0;
+  let reach = start;
+  for (const [a, b] of cut) {
+    if (b <= reach) continue;
+    covered += b - Math.max(a, reach);
+    reach = b;
+  }
+  return covered;
+}
+
 /**
  * 4 emulators, 2 worker processes on one PostgreSQL. Per server: its prompts × duration over its own
  * first start → last file it produced (files are attributed by their sidecar's `server`). Idle time
@@ -118,8 +131,11 @@ async function pool(ctx) {
       const last = Math.max(...mine.map((f) => f.mtime));
       perServer.push({ server: urls[i], prompts: prompts.length, files: mine.length, wallMs: last - first, value: (prompts.length * PROMPT_MS) / (last - first) });
     }
-    // Idle gaps of each server (between its first start and its last success) overlapping a
-    // prompt waiting on another server.
+    // A server is idle for want of work when its next prompt was posted only after its previous one
+    // finished (its queue was empty). Such a gap counts for the time it overlaps a prompt waiting on
+    // another server (posted, not started) — the union of those waits, so three prompts waiting at
+    // once do not triple it. Gaps with the next prompt already queued are the server's own switch
+    // time (history, status broadcast), not something Kiln could have filled.
     let idleWhileQueued = 0;
     for (const [url, prompts] of Object.entries(runs)) {
       const waits = Object.entries(runs)
@@ -128,7 +144,8 @@ async function pool(ctx) {
         .filter(([a, b]) => b > a);
       for (let k = 1; k < prompts.length; k++) {
         const [gapStart, gapEnd] = [prompts[k - 1].success, prompts[k].start];
-        for (const [a, b] of waits) idleWhileQueued += Math.max(0, Math.min(b, gapEnd) - Math.max(a, gapStart));
+        if ((submittedAt.get(prompts[k].id) ?? 0) <= gapStart) continue;
+        idleWhileQueued += overlapWithUnion(gapStart, gapEnd, waits);
       }
     }
     const worst = perServer.reduce((a, b) => (b.value < a.value ? b : a));

@@ -15,7 +15,7 @@ const { ROOT, tempDir, writeJobFile, createDatabase } = require('../lib/workspac
 const PER_RUN = 100;
 
 async function memory(ctx) {
-  const total = ctx.quick ? 300 : 10_000;
+  const total = ctx.quick ? 200 : 10_000;
   const early = ctx.quick ? 100 : 1000;
   const emulator = await startEmulatorProcess({ name: 'memory-emulator', durationMs: 0, logDir: ctx.logDir });
   const db = await createDatabase('memory');
@@ -76,7 +76,7 @@ async function memory(ctx) {
         }
         return done >= total;
       },
-      { timeoutMs: ctx.quick ? 20_000 : 150_000, everyMs: 200 },
+      { timeoutMs: ctx.quick ? 20_000 : 240_000, everyMs: 200 },
     ).catch((error) => {
       // Out of time: report what was reached (the row names say so) rather than nothing.
       if (!/timed out/.test(error.message) || !at.early) throw error;

@@ -6,6 +6,7 @@
 const path = require('node:path');
 const { startEmulatorProcess, promptsOf } = require('../lib/emulator.cjs');
 const { runCommand, startProcess, startSampler, waitFor } = require('../lib/proc.cjs');
+const { summarizeCpuProfile, newestProfile } = require('../lib/profile.cjs');
 const { ROOT, tempDir, writeJobFile, createDatabase, listImages, mtimes, countImages } = require('../lib/workspace.cjs');
 
 /**
@@ -13,7 +14,7 @@ const { ROOT, tempDir, writeJobFile, createDatabase, listImages, mtimes, countIm
  * `steps` shapes the run (counts per step, ≤ 1000 each). Stops waiting after `capMs` and reports on
  * what was done by then (marked partial).
  */
-async function throughWorker(ctx, { name, jobs, steps, database, capMs, onProgress }) {
+async function throughWorker(ctx, { name, jobs, steps, database, capMs, onProgress, profileDir }) {
   const emulator = await startEmulatorProcess({ name: `${name}-emulator`, durationMs: 0, logDir: ctx.logDir });
   const db = database === 'postgres' ? await createDatabase(name) : undefined;
   const dir = tempDir(name);
@@ -25,7 +26,8 @@ async function throughWorker(ctx, { name, jobs, steps, database, capMs, onProgre
     const p = await runCommand(process.execPath, [ctx.bundles.kiln, 'pipeline', 'start', file, '--server', emulator.url], { env: { ...env, KILN_SKIP_BUILD: '1' }, cwd: ROOT });
     if (p.code !== 0) throw new Error(`kiln pipeline start exited ${p.code}: ${p.stderr || p.stdout}`);
     const since = Date.now();
-    worker = startProcess(`${name}-worker`, process.execPath, [ctx.bundles.worker], {
+    const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+    worker = startProcess(`${name}-worker`, process.execPath, [...profile, ctx.bundles.worker], {
       env: { ...env, COMFYUI_BASE_URL: emulator.url, KILN_METRICS_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1' },
       cwd: ROOT,
       logDir: ctx.logDir,
@@ -82,6 +84,19 @@ async function overhead(ctx) {
       { name: `worker CPU per job, ${database === 'postgres' ? 'PostgreSQL' : 'embedded'}`, value: r.cpuMsPerJob, unit: 'ms', target: '', pass: null },
     );
   }
+  // Where the worker's time goes: a separate, profiled run (the profiler slows it a little).
+  const profileDir = tempDir('overhead-profile');
+  const profiled = ctx.quick ? 20 : 600;
+  await throughWorker(ctx, { name: 'overhead_profile', jobs: profiled, steps: [profiled / 2, profiled / 2], database: 'postgres', capMs: 60_000, profileDir });
+  const summary = summarizeCpuProfile(newestProfile(profileDir));
+  ctx.detail('overhead profile', { jobs: profiled, profileDir, summary });
+  rows.push({
+    name: `profile of the worker, ${profiled} jobs on PostgreSQL (share of its wall time)`,
+    value: summary.map((s) => `${s.name} ${(100 * s.share).toFixed(0)}%`).join(' · '),
+    unit: '',
+    target: '',
+    pass: null,
+  });
   return rows;
 }
 
