@@ -75,7 +75,9 @@ export function resolveJobSpec(
   }
   const kind = hasSteps && !hasItems ? 'pipeline' : 'batch';
   const listKey = kind === 'pipeline' ? 'steps' : 'items';
-  const entries: Array<ItemSpec | StepSpec> = (kind === 'pipeline' ? spec.steps : spec.items) ?? [];
+  // Not a list (e.g. `items: nope`): the shape check names it; here there is nothing to resolve.
+  const listed: unknown = kind === 'pipeline' ? spec.steps : spec.items;
+  const entries: Array<ItemSpec | StepSpec> = Array.isArray(listed) ? listed : [];
   const defaults: Partial<GenerationParamsSpec> = isObject(spec.defaults) ? spec.defaults : {};
 
   const slugOwners = new Map<string, string>();
