@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { JobEngine } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
+import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
 import { ComfyWatch } from './comfy-watch';
 import { authHeaders, ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
@@ -91,6 +92,9 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
 
   let metricsServer: Server | undefined;
   if (config.metricsPort > 0) {
+    // Process metrics beside Kiln's own (heap, RSS, event-loop lag, GC): what an operator watches
+    // for a leak or a stalled loop, and what the memory bench reads.
+    collectDefaultMetrics({ register: engine.metrics.registry });
     try {
       metricsServer = await startMetricsServer(config.metricsPort, engine.metrics.registry, async () => {
         const details = { workerId: engine.workerId, database: db.kind, comfyui: watch.status() };

@@ -87,6 +87,8 @@ describe('worker process: a pipeline from registration to children of selected c
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toMatch(/^kiln_jobs_completed_total\{server="[^"]+"\} \d+/m);
+    // Process metrics too: heap and RSS for leaks, event-loop lag for a stalled loop.
+    for (const name of ['nodejs_heap_size_used_bytes', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) expect(text).toContain(`# TYPE ${name} `);
     const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: 'postgres', comfyui: { [`${emulator.url}/`]: 'reachable' } });
