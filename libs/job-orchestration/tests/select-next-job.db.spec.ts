@@ -163,6 +163,8 @@ items: [{ name: Bob the Brave, prompt: b, count: 2, seed: 42 }, { name: Mallsing
     const all = [await selectAndClaim(), await selectAndClaim(), await selectAndClaim()];
 
     expect(scoped.kind !== 'no_work' && scoped.run.id).toBe(newer.id);
+    // The run comes with its folder but not its spec (the whole job file, parsed per selection otherwise).
+    expect(scoped.kind !== 'no_work' && { folder: scoped.run.targetFolder, hasSpec: 'spec' in scoped.run && scoped.run.spec !== undefined }).toEqual({ folder: newer.targetFolder, hasSpec: false });
     const runIds = all.flatMap((r) => (r.kind === 'no_work' ? [] : [r.run.id]));
     expect(runIds[0]).toBe(older.id);
     expect(runIds).not.toContain(cancelled.id);

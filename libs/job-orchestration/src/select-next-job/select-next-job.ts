@@ -26,7 +26,8 @@ export interface SelectNextJobOptions {
 
 /** Fields shared by both kinds of work. */
 interface SelectedWork {
-  run: PipelineRun;
+  /** The step's run, without its `spec` (a copy of the whole job file, not needed to generate). */
+  run: Omit<PipelineRun, 'spec'>;
   step: PipelineStep;
   /** Base index in the step, or child index under the parent (0-based). */
   index: number;
@@ -82,7 +83,9 @@ async function lockNextStepWithWork(manager: EntityManager, options: SelectNextJ
   const query = manager
     .getRepository(PipelineStep)
     .createQueryBuilder('step')
-    .innerJoinAndSelect('step.run', 'run')
+    .innerJoin('step.run', 'run')
+    // Every run column but `spec`: a batch's spec holds all of its items and was parsed per selection.
+    .addSelect(['run.id', 'run.name', 'run.kind', 'run.status', 'run.targetFolder', 'run.baseSeed', 'run.createdAt', 'run.updatedAt'])
     .where('run.status = :status', { status: 'active' })
     .andWhere(
       `((step.base_count > 0 AND step.base_count > (SELECT count(*) FROM (${takenIndicesSql(slots, 'step.id', null)}) taken))
@@ -110,7 +113,7 @@ function freeIndexSql(slotsSql: string, stepExpr: string, parentExpr: string | n
 }
 
 async function workOfStep(manager: EntityManager, step: PipelineStep, options: SelectNextJobOptions): Promise<SelectNextJobResult | undefined> {
-  const run = step.run as PipelineRun;
+  const run: Omit<PipelineRun, 'spec'> = step.run as PipelineRun;
   const seedPolicy = readSeedPolicy(step);
   const now = options.now ?? (() => new Date());
   const drawSeed = options.drawSeed ?? drawRandomSeed;
