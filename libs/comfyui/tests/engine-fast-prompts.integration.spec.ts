@@ -46,10 +46,14 @@ describe.each(testDatabaseKinds())('job engine with instant prompts (%s)', (kind
     const started = Date.now();
     const summary = await engine.whenRunSettled(run.id);
     const elapsed = Date.now() - started;
+    // Per-prompt bookkeeping is gone once the prompts are: nothing accumulates per job.
+    const internals = engine as unknown as { postedJobs: Map<string, unknown>; posting: Map<string, unknown> };
+    const leftovers = { postedJobs: internals.postedJobs.size, posting: internals.posting.size };
     await engine.stop();
 
     expect(summary).toMatchObject({ settled: true, completed: 12, failed: [] });
     expect(readdirSync(join(dir, 'out', 'quick')).filter((f) => f.endsWith('.png'))).toHaveLength(12);
     expect(elapsed).toBeLessThan(20_000);
+    expect(leftovers).toEqual({ postedJobs: 0, posting: 0 });
   }, 40_000);
 });

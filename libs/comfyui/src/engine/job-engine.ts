@@ -91,6 +91,12 @@ export class JobEngine {
    * submitted) and wait for the next poll.
    */
   private readonly promptWork = new Map<string, Promise<void>>();
+  /**
+   * Jobs this engine posted, by prompt id, until their "done" event: the handler starts from this
+   * row instead of reading it again (one query per image). A stale copy is harmless, every update is
+   * guarded by the status it saw. Pruned to the jobs in flight on each poll, so it cannot grow.
+   */
+  private readonly postedJobs = new Map<string, ComfyuiJob>();
 
   constructor(private readonly options: JobEngineOptions) {
     if (options.servers.length === 0) throw new Error('JobEngine needs at least one ComfyUI server');
@@ -141,6 +147,7 @@ export class JobEngine {
     await Promise.all([this.submitter.stop(), this.poller.stop()]);
     await Promise.all(this.streams.splice(0).map((s) => s.close()));
     await Promise.all([...this.eventWork]);
+    this.postedJobs.clear();
     this.logger.info('job engine stopped', { workerId: this.workerId });
   }
 
@@ -187,7 +194,12 @@ export class JobEngine {
   }
 
   private post(job: ComfyuiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
-    const posted = submitJob(job, server, this.deps, options).finally(() => this.posting.delete(job.comfyuiJobId));
+    const posted = submitJob(job, server, this.deps, options)
+      .then((result) => {
+        if (result.outcome === 'submitted' && !this.stopping) this.postedJobs.set(job.comfyuiJobId, result.job);
+        return result;
+      })
+      .finally(() => this.posting.delete(job.comfyuiJobId));
     this.posting.set(job.comfyuiJobId, posted);
     return posted;
   }
@@ -255,7 +267,10 @@ export class JobEngine {
 
   private async pollTick(): Promise<void> {
     const manager = this.options.dataSource.manager;
-    for (const job of await findInFlightJobs(manager, this.options.runId)) {
+    const inFlight = await findInFlightJobs(manager, this.options.runId);
+    const promptIds = new Set(inFlight.map((job) => job.comfyuiJobId));
+    for (const promptId of this.postedJobs.keys()) if (!promptIds.has(promptId) && !this.posting.has(promptId)) this.postedJobs.delete(promptId);
+    for (const job of inFlight) {
       if (this.stopping) return;
       await this.advance(job);
     }
@@ -296,11 +311,23 @@ export class JobEngine {
       });
       return work;
     };
-    stream.on('execution_start', (e) => void byPrompt(e.data.prompt_id, (promptId) => markPromptRunning(promptId, this.deps)));
+    stream.on('execution_start', (e) =>
+      void byPrompt(e.data.prompt_id, async (promptId) => {
+        const now = new Date();
+        const cached = this.postedJobs.get(promptId);
+        const marked = await markPromptRunning(promptId, this.deps, now);
+        // Our update moved it: the copy is exact again. Otherwise someone else moved it; read it fresh later.
+        if (marked && cached?.status === 'submitted') Object.assign(cached, { status: 'running', startedAt: now });
+        else this.postedJobs.delete(promptId);
+      }),
+    );
     // `executing {node: null}` comes after ComfyUI wrote the history: the reliable "done" signal.
     stream.on('executing', (e) => {
       if (e.data.node === null) void byPrompt(e.data.prompt_id, async (promptId) => {
-        const job = await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
+        const cached = this.postedJobs.get(promptId);
+        this.postedJobs.delete(promptId);
+        // Only a copy our own "running" update confirmed is trusted; anything else is read fresh.
+        const job = cached?.status === 'running' ? cached : (await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId }));
         if (!job) return;
         await this.advance(job, { reportedDone: true });
         await this.resolveSettledRuns();
