@@ -49,7 +49,10 @@ async function memory(ctx) {
     await addRun();
 
     const metricsPort = await freePort();
-    worker = startProcess('memory-worker', process.execPath, [ctx.bundles.worker], {
+    // KILN_BENCH_HEAP_SNAPSHOTS=<dir>: heap snapshots after the early and the last window, to diff by constructor.
+    const snapshots = process.env.KILN_BENCH_HEAP_SNAPSHOTS;
+    const snapshotArgs = snapshots ? ['--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir', snapshots] : [];
+    worker = startProcess('memory-worker', process.execPath, [...snapshotArgs, ctx.bundles.worker], {
       env: { ...env, COMFYUI_BASE_URL: emulator.url, KILN_METRICS_PORT: String(metricsPort), COMFYUI_SUBMIT_INTERVAL: '1' },
       cwd: ROOT,
       logDir: ctx.logDir,
@@ -74,6 +77,10 @@ async function memory(ctx) {
         }
         [{ done }] = await db.query(`SELECT count(*)::int AS done FROM comfyui_jobs WHERE processed_at IS NOT NULL`);
         readings.push({ done, worker: rssMiB(worker.pid), emulator: rssMiB(emulator.pid), heapMiB: await heapUsedMiB(metricsPort) });
+        if (snapshots && (done >= 2 * early || done >= total) && readings.filter((r) => r.snapshot).length < (done >= total ? 2 : 1)) {
+          process.kill(worker.pid, 'SIGUSR2');
+          readings.at(-1).snapshot = true;
+        }
         return done >= total;
       },
       { timeoutMs: ctx.quick ? 20_000 : 240_000, everyMs: 200 },
