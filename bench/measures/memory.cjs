@@ -76,7 +76,7 @@ async function memory(ctx) {
           }
         }
         [{ done }] = await db.query(`SELECT count(*)::int AS done FROM comfyui_jobs WHERE processed_at IS NOT NULL`);
-        readings.push({ done, worker: rssMiB(worker.pid), emulator: rssMiB(emulator.pid), heapMiB: await heapUsedMiB(metricsPort) });
+        readings.push({ done, worker: rssMiB(worker.pid), emulator: rssMiB(emulator.pid), ...(await heapMiB(metricsPort)) });
         if (snapshots && (done >= 2 * early || done >= total) && readings.filter((r) => r.snapshot).length < (done >= total ? 2 : 1)) {
           process.kill(worker.pid, 'SIGUSR2');
           readings.at(-1).snapshot = true;
@@ -95,6 +95,8 @@ async function memory(ctx) {
       worker: median(rs.map((r) => r.worker)),
       emulator: median(rs.map((r) => r.emulator)),
       heapMiB: Math.min(...rs.map((r) => r.heapMiB).filter(Number.isFinite)),
+      externalMiB: median(rs.map((r) => r.externalMiB).filter(Number.isFinite)),
+      heapTotalMiB: median(rs.map((r) => r.heapTotalMiB).filter(Number.isFinite)),
     });
     const at = { early: summary(window(early, 2 * early)), late: summary(window(Math.max(done - early, 2 * early), Infinity)), stats: await emulator.stats() };
     ctx.detail('memory', { ...at, listenerWarnings: /MaxListenersExceeded/.test(worker.log()) });
@@ -108,6 +110,8 @@ async function memory(ctx) {
       { name: `worker RSS growth ${early} → ${done} jobs`, value: 100 * growth, unit: '%', target: '<= 20', pass: growth <= 0.2 },
       { name: `worker live JS heap after ${early} → ${done} jobs (lowest heap used in each window)`, value: `${at.early.heapMiB.toFixed(1)} → ${at.late.heapMiB.toFixed(1)}`, unit: 'MiB', target: '', pass: null },
       { name: `worker live JS heap growth ${early} → ${done} jobs`, value: 100 * heapGrowth, unit: '%', target: '', pass: null },
+      { name: `worker JS heap reserved by V8 (heap total) after ${early} → ${done} jobs (medians)`, value: `${at.early.heapTotalMiB.toFixed(1)} → ${at.late.heapTotalMiB.toFixed(1)}`, unit: 'MiB', target: '', pass: null },
+      { name: `worker external memory (Buffers outside the JS heap) after ${early} → ${done} jobs (medians)`, value: `${at.early.externalMiB.toFixed(1)} → ${at.late.externalMiB.toFixed(1)}`, unit: 'MiB', target: '', pass: null },
       { name: `emulator RSS after ${early} → ${done} jobs`, value: `${at.early.emulator.toFixed(0)} → ${at.late.emulator.toFixed(0)}`, unit: 'MiB', target: '', pass: null },
       { name: `emulator RSS growth (history kept: ${at.stats.historySize} entries)`, value: 100 * emuGrowth, unit: '%', target: '', pass: null },
     ];
@@ -123,14 +127,17 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** The worker's heap in use, from its own Prometheus endpoint (prom-client's process metrics). */
-async function heapUsedMiB(port) {
+/** The worker's heap in use and external memory, from its own Prometheus endpoint (prom-client's process metrics). */
+async function heapMiB(port) {
+  const read = (text, name) => {
+    const match = new RegExp(`^${name} (\\d+(?:\\.\\d+)?(?:e\\+\\d+)?)`, 'm').exec(text);
+    return match ? Number(match[1]) / 2 ** 20 : NaN;
+  };
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const match = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
-    return match ? Number(match[1]) / 2 ** 20 : NaN;
+    return { heapMiB: read(text, 'nodejs_heap_size_used_bytes'), heapTotalMiB: read(text, 'nodejs_heap_size_total_bytes'), externalMiB: read(text, 'nodejs_external_memory_bytes') };
   } catch {
-    return NaN;
+    return { heapMiB: NaN, heapTotalMiB: NaN, externalMiB: NaN };
   }
 }
 
