@@ -1,7 +1,7 @@
 import type { PromptStatus } from '../client/types';
 import { ComfyUiError } from '../errors';
 import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
-import { patchJob, returnedRows, transitionJob } from '../jobs/job-ledger';
+import { markRunningByPromptId, patchJob, transitionJob } from '../jobs/job-ledger';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail, scheduleRetry } from './submit-job';
 
@@ -107,18 +107,12 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, optio
 
 /**
  * Marks the job of a prompt running as soon as its server says it started (WebSocket
- * `execution_start`): one guarded UPDATE by prompt id, no read first (it runs for every prompt).
+ * `execution_start`), and reports it.
  */
 export async function markPromptRunning(promptId: string, deps: JobCommandDeps, now = new Date()): Promise<boolean> {
-  const result: unknown = await deps.dataSource.query(
-    `UPDATE comfyui_jobs SET status = 'running', started_at = $2, updated_at = now()
-      WHERE comfyui_job_id = $1 AND status = 'submitted' AND server IS NOT NULL
-      RETURNING id, pipeline_run_id, server, job_payload->>'label' AS label`,
-    [promptId, now],
-  );
-  const [row] = returnedRows<{ id: string; pipeline_run_id: string; server: string; label: string }>(result);
-  if (!row) return false;
-  deps.emit?.({ type: 'job_running', jobId: row.id, runId: row.pipeline_run_id, label: row.label, promptId, server: row.server });
+  const job = await markRunningByPromptId(deps.dataSource.manager, promptId, now);
+  if (!job) return false;
+  deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label: job.label, promptId, server: job.server });
   return true;
 }
 

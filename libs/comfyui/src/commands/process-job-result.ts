@@ -114,8 +114,8 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
     metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.comfyuiJobId, server },
     sourceKey: job.id,
   });
-  await patchJob(manager, job, { candidateId: candidate.id, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
   const candidateId = candidate.id;
+  await patchJob(manager, job, { candidateId, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
 
   const durationMs = job.submittedAt ? Date.now() - job.submittedAt.getTime() : 0;
   deps.metrics?.completed.inc({ server });

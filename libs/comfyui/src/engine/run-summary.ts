@@ -14,8 +14,7 @@ export interface RunSummary {
 
 export async function summarizeRun(dataSource: DataSource, runId: string): Promise<RunSummary> {
   // While a job of the run is open the run cannot be settled: answer from one aggregate instead of
-  // the selection below, which walks every step of the run and ran on every event and poll (the
-  // CLI's largest cost per image in the bench profile).
+  // the selection below (which takes a step lock and ran on every event and poll).
   const [counts]: Array<{ total: number; completed: number; failed: number }> = await dataSource.query(
     `SELECT count(*)::int AS total,
             (count(*) FILTER (WHERE status = 'completed' AND processed_at IS NOT NULL))::int AS completed,

@@ -149,10 +149,34 @@ export async function claimDuePendingJobs(
   return manager.getRepository(ComfyuiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
 }
 
-/** UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg. */
-export function returnedRows<T>(result: unknown): T[] {
+/** TypeORM hands back UPDATE … RETURNING as [rows, affected] and INSERT … RETURNING as rows. */
+function returnedRows<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return (result ?? []) as T[];
+}
+
+/** The job a started prompt belongs to, moved `submitted` → `running` by {@link markRunningByPromptId}. */
+export interface StartedJob {
+  id: string;
+  pipelineRunId: string;
+  server: string;
+  label: string;
+}
+
+/**
+ * Moves the job of a prompt from `submitted` to `running` in one guarded UPDATE by prompt id, with
+ * no read first (it runs for every prompt). Undefined when it was not `submitted` (moved by someone
+ * else, or not ours).
+ */
+export async function markRunningByPromptId(manager: EntityManager, promptId: string, startedAt: Date): Promise<StartedJob | undefined> {
+  const result: unknown = await manager.query(
+    `UPDATE comfyui_jobs SET status = 'running', started_at = $2, updated_at = now()
+      WHERE comfyui_job_id = $1 AND status = 'submitted' AND server IS NOT NULL
+      RETURNING id, pipeline_run_id, server, job_payload->>'label' AS label`,
+    [promptId, startedAt],
+  );
+  const [row] = returnedRows<{ id: string; pipeline_run_id: string; server: string; label: string }>(result);
+  return row && { id: row.id, pipelineRunId: row.pipeline_run_id, server: row.server, label: row.label };
 }
 
 /**
