@@ -29,7 +29,8 @@ export async function recordCandidate(
   manager: EntityManager,
   input: RecordCandidateInput,
 ): Promise<RecordCandidateResult> {
-  if (!input.parentId) return recordBaseCandidate(manager, input);
+  const parentId = input.parentId;
+  if (!parentId) return recordBaseCandidate(manager, input);
   return inTransaction(manager, async (tx) => {
     const candidates = tx.getRepository(ImageCandidate);
     if (input.sourceKey) {
@@ -39,29 +40,22 @@ export async function recordCandidate(
     const step = await tx.getRepository(PipelineStep).findOneBy({ id: input.stepId });
     if (!step) throw new PipelineError('PIPELINE_STEP_NOT_FOUND', `pipeline step ${input.stepId} does not exist`);
 
-    let generation = 0;
-    if (input.parentId) {
-      const raised: unknown = await tx.query(
-        `UPDATE image_candidates SET child_count = child_count + 1 WHERE id = $1 RETURNING generation, step_id`,
-        [input.parentId],
-      );
-      const [parent] = returnedRows<{ generation: number; step_id: string }>(raised);
-      if (!parent) throw new PipelineError('CANDIDATE_NOT_FOUND', `parent candidate ${input.parentId} does not exist`);
-      if (parent.step_id !== step.id) {
-        throw new PipelineError(
-          'CANDIDATE_PARENT_MISMATCH',
-          `parent candidate ${input.parentId} belongs to another step than ${step.id}`,
-        );
-      }
-      generation = parent.generation + 1;
+    const raised: unknown = await tx.query(
+      `UPDATE image_candidates SET child_count = child_count + 1 WHERE id = $1 RETURNING generation, step_id`,
+      [parentId],
+    );
+    const [parent] = returnedRows<{ generation: number; step_id: string }>(raised);
+    if (!parent) throw new PipelineError('CANDIDATE_NOT_FOUND', `parent candidate ${parentId} does not exist`);
+    if (parent.step_id !== step.id) {
+      throw new PipelineError('CANDIDATE_PARENT_MISMATCH', `parent candidate ${parentId} belongs to another step than ${step.id}`);
     }
 
     const candidate = await candidates.save(
       candidates.create({
         runId: step.runId,
         stepId: step.id,
-        parentId: input.parentId ?? null,
-        generation,
+        parentId,
+        generation: parent.generation + 1,
         index: input.index,
         imagePath: input.imagePath,
         seed: input.seed,
@@ -115,7 +109,7 @@ async function recordBaseCandidate(manager: EntityManager, input: RecordCandidat
   throw new PipelineError('PIPELINE_STEP_NOT_FOUND', `pipeline step ${input.stepId} does not exist`);
 }
 
-/** INSERT/UPDATE … RETURNING comes back as rows from PGlite and as [rows, count] from pg (UPDATE). */
+/** TypeORM hands back UPDATE … RETURNING as [rows, affected] and INSERT … RETURNING as rows. */
 function returnedRows<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return (result ?? []) as T[];
