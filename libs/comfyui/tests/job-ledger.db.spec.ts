@@ -3,7 +3,7 @@ import { createLogger } from 'winston';
 import type { JobEngineEvent } from '../src';
 import { markPromptRunning } from '../src/commands/poll-job-status';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
-import { claimDuePendingJobs, createPendingJob } from '../src/jobs/job-ledger';
+import { claimDuePendingJobs, createPendingJob, getJob, patchJob, readSubmitterSnapshot, transitionJob } from '../src/jobs/job-ledger';
 import { createRunFromYaml, openKilnTestDatabase, tempDir } from './support/engine-harness';
 
 const runYaml = `
@@ -84,5 +84,52 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
     expect(row.status).toBe('running');
     expect(row.started_at).not.toBeNull();
     expect(events).toEqual([{ type: 'job_running', jobId: jobs[0].id, runId: jobs[0].pipelineRunId, label: 'One #0', promptId: jobs[0].comfyuiJobId, server: 'http://gpu-1' }]);
+  });
+
+  it('returns from createPendingJob exactly the row it inserted', async () => {
+    const { jobs } = await newJobs(1);
+
+    const stored = await getJob(db.dataSource.manager, jobs[0].id);
+
+    expect({ ...jobs[0] }).toEqual({ ...stored });
+    expect(stored.status).toBe('pending');
+    expect(stored.comfyuiJobId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('updates only while the job has the status the caller saw, storing JSON and dates as given', async () => {
+    const { jobs } = await newJobs(1);
+    const job = jobs[0];
+    const stale = { ...job } as typeof job;
+    const completedAt = new Date('2026-01-02T03:04:05.678Z');
+
+    const moved = await transitionJob(db.dataSource.manager, job, 'submitted', { server: 'http://gpu-1', submittedAt: completedAt });
+    const staleMove = await transitionJob(db.dataSource.manager, stale, 'failed', { errorMessage: 'late' });
+    const patched = await patchJob(db.dataSource.manager, job, { resultMetadata: { outputs: { '9': { images: [] } }, list: [1, 2] }, retryCount: 2 });
+    const stalePatch = await patchJob(db.dataSource.manager, stale, { retryCount: 9 });
+
+    const stored = await getJob(db.dataSource.manager, job.id);
+    expect([Boolean(moved), staleMove, patched, stalePatch]).toEqual([true, undefined, true, false]);
+    expect(stored).toMatchObject({ status: 'submitted', server: 'http://gpu-1', submittedAt: completedAt, retryCount: 2, errorMessage: null });
+    expect(stored.resultMetadata).toEqual({ outputs: { '9': { images: [] } }, list: [1, 2] });
+    expect(stored.updatedAt.getTime()).toBeGreaterThanOrEqual(job.createdAt.getTime());
+  });
+
+  it('reads the prompts in flight per server and whether a claim would find anything, in one statement', async () => {
+    const { run, jobs } = await newJobs(4);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET status = 'submitted', server = 'http://gpu-a' WHERE id = ANY($1)`, [[jobs[0].id, jobs[1].id]]);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET status = 'running', server = 'http://gpu-b' WHERE id = $1`, [jobs[2].id]);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET lease_owner = 'other', lease_expires_at = now() + interval '1 hour' WHERE id = $1`, [jobs[3].id]);
+
+    const leasedElsewhere = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id);
+    const ownLease = await readSubmitterSnapshot(db.dataSource.manager, 'other', run.id);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET lease_owner = NULL, next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [jobs[3].id]);
+    const notYetDue = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id);
+    await db.dataSource.query(`UPDATE comfyui_jobs SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [jobs[3].id]);
+    const due = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id);
+    const otherKind = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id, 'pipeline');
+
+    expect(leasedElsewhere.inFlightByServer.get('http://gpu-a')).toBeGreaterThanOrEqual(2);
+    expect(leasedElsewhere.inFlightByServer.get('http://gpu-b')).toBeGreaterThanOrEqual(1);
+    expect([leasedElsewhere.duePending, ownLease.duePending, notYetDue.duePending, due.duePending, otherKind.duePending]).toEqual([false, true, false, true, false]);
   });
 });

@@ -10,7 +10,7 @@ import { markPromptRunning, pollJobStatus, type PollJobStatusOptions } from '../
 import { processJobResult } from '../commands/process-job-result';
 import { submitJob, type SubmitJobOptions } from '../commands/submit-job';
 import { ComfyuiJob, type ComfyuiJobPayload } from '../jobs/comfyui-job.entity';
-import { claimDuePendingJobs, createPendingJob, findInFlightJobs, findUnprocessedJobs, transitionJob } from '../jobs/job-ledger';
+import { claimDuePendingJobs, createPendingJob, findInFlightJobs, findUnprocessedJobs, readSubmitterSnapshot, transitionJob } from '../jobs/job-ledger';
 import { jobSlots } from '../jobs/job-slots';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
@@ -97,6 +97,8 @@ export class JobEngine {
    * guarded by the status it saw. Pruned to the jobs in flight on each poll, so it cannot grow.
    */
   private readonly postedJobs = new Map<string, ComfyuiJob>();
+  /** Prompts whose "done" event arrived and is not handled yet (emptied by its handler). */
+  private readonly reportedDone = new Set<string>();
 
   constructor(private readonly options: JobEngineOptions) {
     if (options.servers.length === 0) throw new Error('JobEngine needs at least one ComfyUI server');
@@ -148,6 +150,7 @@ export class JobEngine {
     await Promise.all(this.streams.splice(0).map((s) => s.close()));
     await Promise.all([...this.eventWork]);
     this.postedJobs.clear();
+    this.reportedDone.clear();
     this.logger.info('job engine stopped', { workerId: this.workerId });
   }
 
@@ -169,12 +172,13 @@ export class JobEngine {
 
   private async submitTick(): Promise<void> {
     const manager = this.options.dataSource.manager;
-    const free = await this.pool.freeSlots(manager);
+    const snapshot = await readSubmitterSnapshot(manager, this.workerId, this.options.runId, this.options.runKind);
+    const free = this.pool.freeSlotsGiven(snapshot.inFlightByServer);
     let capacity = [...free.values()].reduce((a, b) => a + b, 0);
     if (capacity === 0) return;
 
     // Retries and lost prompts first: they were promised earlier than new work.
-    const due = await claimDuePendingJobs(manager, this.workerId, capacity, this.deps.leaseMs, this.options.runId, this.options.runKind);
+    const due = snapshot.duePending ? await claimDuePendingJobs(manager, this.workerId, capacity, this.deps.leaseMs, this.options.runId, this.options.runKind) : [];
     const submissions: Array<Promise<unknown>> = [];
     for (const job of due) {
       const server = takeSlot(free);
@@ -285,8 +289,9 @@ export class JobEngine {
   /** Polls one job and, when it completed, brings its image home. */
   private async advance(job: ComfyuiJob, options: PollJobStatusOptions = {}): Promise<void> {
     const polled = await pollJobStatus(job, this.deps, options);
-    if (polled.needsProcessing) await processJobResult(polled.job, this.deps, { leaseHeld: polled.leaseHeld });
+    // Its slot is free now: the next prompt is posted while this image is written, not after.
     if (polled.state !== 'queued' && polled.state !== 'running' && polled.state !== 'skipped') this.submitter.wake();
+    if (polled.needsProcessing) await processJobResult(polled.job, this.deps, { leaseHeld: polled.leaseHeld });
   }
 
   private listen(server: string): ComfyEventStream {
@@ -313,6 +318,9 @@ export class JobEngine {
     };
     stream.on('execution_start', (e) =>
       void byPrompt(e.data.prompt_id, async (promptId) => {
+        // A prompt that is already reported done (fast or cached by ComfyUI) goes straight to
+        // completed: marking it running first would be one more write per image for nothing.
+        if (this.reportedDone.has(promptId)) return;
         const now = new Date();
         const cached = this.postedJobs.get(promptId);
         const marked = await markPromptRunning(promptId, this.deps, now);
@@ -323,11 +331,16 @@ export class JobEngine {
     );
     // `executing {node: null}` comes after ComfyUI wrote the history: the reliable "done" signal.
     stream.on('executing', (e) => {
-      if (e.data.node === null) void byPrompt(e.data.prompt_id, async (promptId) => {
+      if (e.data.node !== null || !e.data.prompt_id) return;
+      const promptId = e.data.prompt_id;
+      this.reportedDone.add(promptId);
+      void byPrompt(promptId, async () => {
+        this.reportedDone.delete(promptId);
         const cached = this.postedJobs.get(promptId);
         this.postedJobs.delete(promptId);
-        // Only a copy our own "running" update confirmed is trusted; anything else is read fresh.
-        const job = cached?.status === 'running' ? cached : (await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId }));
+        // Only a copy our own update confirmed (submitted, then perhaps running) is trusted; anything else is read fresh.
+        const trusted = cached?.status === 'running' || cached?.status === 'submitted';
+        const job = trusted ? cached : await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
         if (!job) return;
         await this.advance(job, { reportedDone: true });
         await this.resolveSettledRuns();

@@ -27,7 +27,11 @@ export class ServerPool {
 
   /** Free slots per configured server (from the shared job table, so every worker sees the same). */
   async freeSlots(manager: EntityManager): Promise<Map<string, number>> {
-    const inFlight = await countInFlightByServer(manager);
+    return this.freeSlotsGiven(await countInFlightByServer(manager));
+  }
+
+  /** Free slots per configured server, given the prompts in flight on each. */
+  freeSlotsGiven(inFlight: ReadonlyMap<string, number>): Map<string, number> {
     return new Map(this.servers.map((s) => [s, Math.max(0, this.maxInFlightPerServer - (inFlight.get(s) ?? 0))]));
   }
 }

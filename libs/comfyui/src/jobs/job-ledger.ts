@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ComfyuiJob, type ComfyuiJobPayload, type ComfyuiJobStatus } from './comfyui-job.entity';
 import { JobError } from './job-error';
 import { canTransition } from './job-transitions';
@@ -18,25 +17,46 @@ export interface CreateJobInput {
   server?: string;
 }
 
-/** Inserts a `pending` job with a prompt id of our own, so a later retry can ask the server about it. */
+/**
+ * Inserts a `pending` job with a prompt id of our own, so a later retry can ask the server about it.
+ * Plain SQL (one per image): TypeORM's save cost more CPU than the round trip.
+ */
 export async function createPendingJob(manager: EntityManager, input: CreateJobInput): Promise<ComfyuiJob> {
-  const repo = manager.getRepository(ComfyuiJob);
-  return repo.save(
-    repo.create({
-      pipelineRunId: input.pipelineRunId,
-      pipelineStepId: input.pipelineStepId,
-      parentCandidateId: input.parentCandidateId,
-      slotIndex: input.slotIndex,
-      jobPayload: input.payload,
-      status: 'pending',
-      comfyuiJobId: randomUUID(),
-      server: input.server ?? null,
-      retryCount: 0,
-      nextAttemptAt: null,
-      leaseOwner: input.leaseOwner ?? null,
-      leaseExpiresAt: input.leaseOwner ? new Date(Date.now() + (input.leaseMs ?? 60_000)) : null,
-    }),
+  const comfyuiJobId = randomUUID();
+  const server = input.server ?? null;
+  const leaseOwner = input.leaseOwner ?? null;
+  const leaseExpiresAt = leaseOwner ? new Date(Date.now() + (input.leaseMs ?? 60_000)) : null;
+  const rows: Array<{ id: string; created_at: Date; updated_at: Date }> = await manager.query(
+    `INSERT INTO comfyui_jobs (pipeline_run_id, pipeline_step_id, parent_candidate_id, slot_index, job_payload, status, comfyui_job_id, server, retry_count, lease_owner, lease_expires_at)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, 0, $8, $9)
+     RETURNING id, created_at, updated_at`,
+    [input.pipelineRunId, input.pipelineStepId, input.parentCandidateId, input.slotIndex, JSON.stringify(input.payload), comfyuiJobId, server, leaseOwner, leaseExpiresAt],
   );
+  const [row] = rows;
+  return Object.assign(new ComfyuiJob(), {
+    id: row.id,
+    pipelineRunId: input.pipelineRunId,
+    pipelineStepId: input.pipelineStepId,
+    parentCandidateId: input.parentCandidateId,
+    slotIndex: input.slotIndex,
+    jobPayload: input.payload,
+    status: 'pending',
+    comfyuiJobId,
+    server,
+    retryCount: 0,
+    nextAttemptAt: null,
+    errorMessage: null,
+    resultMetadata: null,
+    candidateId: null,
+    processedAt: null,
+    submittedAt: null,
+    startedAt: null,
+    completedAt: null,
+    leaseOwner,
+    leaseExpiresAt,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  } satisfies ComfyuiJob);
 }
 
 export type JobPatch = Partial<
@@ -71,18 +91,54 @@ export async function transitionJob(
   if (!canTransition(job.status, to)) {
     throw new JobError('JOB_ILLEGAL_TRANSITION', `job ${job.id} cannot move from ${job.status} to ${to}`);
   }
-  const result = await manager
-    .getRepository(ComfyuiJob)
-    .update({ id: job.id, status: job.status }, asUpdate({ ...patch, status: to }));
-  if (!result.affected) return undefined;
+  if (!(await updateGuarded(manager, job, { ...patch, status: to }))) return undefined;
   return Object.assign(job, patch, { status: to });
 }
 
 /** Changes fields without a status change, guarded by the status the caller saw. */
 export async function patchJob(manager: EntityManager, job: ComfyuiJob, patch: JobPatch): Promise<boolean> {
-  const result = await manager.getRepository(ComfyuiJob).update({ id: job.id, status: job.status }, asUpdate(patch));
-  if (result.affected) Object.assign(job, patch);
-  return Boolean(result.affected);
+  if (!(await updateGuarded(manager, job, patch))) return false;
+  Object.assign(job, patch);
+  return true;
+}
+
+/** Column of each field a patch may set. */
+const patchColumns: Readonly<Record<keyof JobPatch | 'status', string>> = {
+  status: 'status',
+  server: 'server',
+  retryCount: 'retry_count',
+  nextAttemptAt: 'next_attempt_at',
+  errorMessage: 'error_message',
+  resultMetadata: 'result_metadata',
+  candidateId: 'candidate_id',
+  processedAt: 'processed_at',
+  submittedAt: 'submitted_at',
+  startedAt: 'started_at',
+  completedAt: 'completed_at',
+  leaseOwner: 'lease_owner',
+  leaseExpiresAt: 'lease_expires_at',
+};
+
+/**
+ * One UPDATE of the job's row, only while it still has the status the caller saw. Plain SQL: these
+ * run several times per image, and TypeORM's update builder cost more CPU than the round trip.
+ */
+async function updateGuarded(manager: EntityManager, job: ComfyuiJob, patch: JobPatch & { status?: ComfyuiJobStatus }): Promise<boolean> {
+  const params: unknown[] = [job.id, job.status];
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const column = patchColumns[field as keyof typeof patchColumns];
+    if (!column) throw new TypeError(`job field ${field} cannot be patched`);
+    sets.push(`${column} = $${params.push(field === 'resultMetadata' && value !== null ? JSON.stringify(value) : value)}`);
+  }
+  const result: unknown = await manager.query(`UPDATE comfyui_jobs SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND status = $2`, params);
+  return affectedCount(result) > 0;
+}
+
+/** TypeORM hands back an UPDATE as [rows, affected]. */
+function affectedCount(result: unknown): number {
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }
 
 export async function getJob(manager: EntityManager, id: string): Promise<ComfyuiJob> {
@@ -126,19 +182,11 @@ export async function claimDuePendingJobs(
   runKind?: 'batch' | 'pipeline',
 ): Promise<ComfyuiJob[]> {
   if (limit <= 0) return [];
-  // One statement (it runs on every submit tick, and almost always finds nothing).
   const params: unknown[] = [owner, limit, new Date(Date.now() + leaseMs)];
-  const filters: string[] = [];
-  if (runId) filters.push(`AND pipeline_run_id = $${params.push(runId)}`);
-  if (runKind) filters.push(`AND pipeline_run_id IN (SELECT id FROM pipeline_runs WHERE kind = $${params.push(runKind)})`);
   const result: unknown = await manager.query(
     `UPDATE comfyui_jobs SET lease_owner = $1, lease_expires_at = $3, updated_at = now()
       WHERE id IN (
-        SELECT id FROM comfyui_jobs
-         WHERE status = 'pending'
-           AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-           AND (lease_owner IS NULL OR lease_owner = $1 OR lease_expires_at < now())
-           ${filters.join(' ')}
+        SELECT id FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runKind)}
          ORDER BY created_at LIMIT $2
          FOR UPDATE SKIP LOCKED)
       RETURNING id`,
@@ -147,6 +195,50 @@ export async function claimDuePendingJobs(
   const ids = returnedRows<{ id: string }>(result).map((row) => row.id);
   if (ids.length === 0) return [];
   return manager.getRepository(ComfyuiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
+}
+
+/**
+ * Pending jobs whose next attempt is due and whose lease (if any) is `$1`'s or has expired, in the
+ * run or kind asked for. Pushes its own parameters after `$1` (the owner).
+ */
+function duePendingSql(params: unknown[], runId?: string, runKind?: 'batch' | 'pipeline'): string {
+  const filters = [
+    `status = 'pending'`,
+    '(next_attempt_at IS NULL OR next_attempt_at <= now())',
+    '(lease_owner IS NULL OR lease_owner = $1 OR lease_expires_at < now())',
+  ];
+  if (runId) filters.push(`pipeline_run_id = $${params.push(runId)}`);
+  if (runKind) filters.push(`pipeline_run_id IN (SELECT id FROM pipeline_runs WHERE kind = $${params.push(runKind)})`);
+  return filters.join(' AND ');
+}
+
+/** What a submit tick needs to know first: prompts in flight per server, and whether a claim would find anything. */
+export interface SubmitterSnapshot {
+  inFlightByServer: Map<string, number>;
+  /** Some pending job is due (a retry, a lost prompt, a job left by a dead worker): claim before creating new ones. */
+  duePending: boolean;
+}
+
+/**
+ * One statement per submit tick: the claim itself ({@link claimDuePendingJobs}) runs only when this
+ * says something is due, which is rare (a tick per finished image used to cost both).
+ */
+export async function readSubmitterSnapshot(manager: EntityManager, owner: string, runId?: string, runKind?: 'batch' | 'pipeline'): Promise<SubmitterSnapshot> {
+  const params: unknown[] = [owner];
+  const rows: Array<{ server: string | null; count: number | null; due: boolean | null }> = await manager.query(
+    `SELECT server, count(*)::int AS count, NULL::boolean AS due FROM comfyui_jobs
+      WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server
+     UNION ALL
+     SELECT NULL, NULL, EXISTS (SELECT 1 FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runKind)})`,
+    params,
+  );
+  const inFlightByServer = new Map<string, number>();
+  let duePending = false;
+  for (const row of rows) {
+    if (row.server !== null) inFlightByServer.set(row.server, Number(row.count));
+    else duePending = row.due === true;
+  }
+  return { inFlightByServer, duePending };
 }
 
 /** TypeORM hands back UPDATE … RETURNING as [rows, affected] and INSERT … RETURNING as rows. */
@@ -204,9 +296,4 @@ export async function countInFlightByServer(manager: EntityManager): Promise<Map
     `SELECT server, count(*)::text AS count FROM comfyui_jobs WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server`,
   );
   return new Map(rows.map((r) => [r.server, Number(r.count)]));
-}
-
-// jsonb columns typed as records confuse TypeORM's deep-partial type; the values are plain data.
-function asUpdate(patch: JobPatch & { status?: ComfyuiJobStatus }): QueryDeepPartialEntity<ComfyuiJob> {
-  return patch as QueryDeepPartialEntity<ComfyuiJob>;
 }
