@@ -14,6 +14,26 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/**
+ * CPU milliseconds of every PostgreSQL process on this machine (postmaster, backends, and the
+ * children it has reaped): the database's share of a bench, when nothing else uses it meanwhile.
+ */
+function postgresCpuMs() {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 1000) / CLK_TCK;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
 /** Resident set size in MiB, from /proc/<pid>/statm. */
 function rssMiB(pid) {
   const statm = fs.readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
@@ -84,14 +104,17 @@ function runCommand(command, args, { env = {}, cwd, timeoutMs = 120_000 } = {}) 
   });
 }
 
-/** Samples CPU and RSS of some processes every `everyMs` until stopped. */
+/**
+ * Samples CPU and RSS of some processes every `everyMs` until stopped. A value may be a function
+ * instead of a pid: it gives CPU milliseconds only (e.g. {@link postgresCpuMs}).
+ */
 function startSampler(pids, everyMs = 100) {
   const samples = [];
   const take = () => {
     const row = { t: Date.now() };
     for (const [name, pid] of Object.entries(pids)) {
       try {
-        row[name] = { cpuMs: cpuMs(pid), rssMiB: rssMiB(pid) };
+        row[name] = typeof pid === 'function' ? { cpuMs: pid() } : { cpuMs: cpuMs(pid), rssMiB: rssMiB(pid) };
       } catch {
         row[name] = undefined;
       }
@@ -117,4 +140,4 @@ function startSampler(pids, everyMs = 100) {
   };
 }
 
-module.exports = { cpuMs, rssMiB, sleep, waitFor, startProcess, runCommand, startSampler };
+module.exports = { cpuMs, postgresCpuMs, rssMiB, sleep, waitFor, startProcess, runCommand, startSampler };

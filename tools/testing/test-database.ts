@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+// The driver Kiln's own databases use (statements prepared per connection), so tests run the same path.
+import { preparingPg } from '@kiln/database';
 
 export type TestDatabaseKind = 'postgres' | 'pglite';
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -47,6 +49,7 @@ async function openPostgresSchema(entities: EntityClass[], migrations: Migration
     migrations,
     migrationsTableName: 'kiln_migrations',
     poolSize: 10,
+    driver: preparingPg(),
   } as DataSourceOptions);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
@@ -75,6 +78,7 @@ async function openPglite(entities: EntityClass[], migrations: MigrationClass[])
     entities,
     migrations,
     migrationsTableName: 'kiln_migrations',
+    driver: preparingPg(),
   } as DataSourceOptions);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });

@@ -5,3 +5,4 @@ export type { EmbeddedServer } from './embedded-server';
 export { DatabaseError } from './errors';
 export type { DatabaseErrorCode } from './errors';
 export { redactDatabaseUrl } from './redact-url';
+export { preparingPg } from './prepared-statements';
