@@ -11,6 +11,7 @@ import { kilnEntities, kilnMigrations } from './kiln-schema';
 import { createWorkerLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
 import { ShutdownSignal } from './shutdown-signal';
+import { tuneHeapGrowth } from './heap-tuning';
 
 /** Exit codes: 0 stopped cleanly, 1 unexpected error, 2 bad configuration, 3 database unusable. */
 const EXIT = { ok: 0, error: 1, config: 2, database: 3 } as const;
@@ -161,6 +162,7 @@ function redactUrl(url: string): string {
   }
 }
 
+tuneHeapGrowth();
 const shutdown = new ShutdownSignal();
 main(process.argv.slice(2), shutdown).then(
   (code) => process.exit(code),
