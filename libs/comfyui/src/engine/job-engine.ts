@@ -289,9 +289,8 @@ export class JobEngine {
   /** Polls one job and, when it completed, brings its image home. */
   private async advance(job: ComfyuiJob, options: PollJobStatusOptions = {}): Promise<void> {
     const polled = await pollJobStatus(job, this.deps, options);
-    // Its slot is free now: the next prompt is posted while this image is written, not after.
-    if (polled.state !== 'queued' && polled.state !== 'running' && polled.state !== 'skipped') this.submitter.wake();
     if (polled.needsProcessing) await processJobResult(polled.job, this.deps, { leaseHeld: polled.leaseHeld });
+    if (polled.state !== 'queued' && polled.state !== 'running' && polled.state !== 'skipped') this.submitter.wake();
   }
 
   private listen(server: string): ComfyEventStream {
