@@ -130,6 +130,25 @@ describe('job engine under faults (PostgreSQL)', () => {
     expect(emulator.stats().promptsAccepted).toBe(1);
   }, 30_000);
 
+  it('tries a download that failed for a passing reason again later instead of failing the job', async () => {
+    // Three 503s: both attempts of the first processing fail, and the first of the second.
+    const { summary, jobs, dir } = await runToEnd(batchYaml(['Flaky']), () => emulator.setFaults({ requests: [{ route: 'GET /view', status: 503, times: 3 }] }));
+
+    expect(summary).toMatchObject({ completed: 1, failed: [] });
+    expect(jobs[0]).toMatchObject({ status: 'completed', retryCount: 1, errorMessage: null, nextAttemptAt: null });
+    expect(jobs[0].processedAt).not.toBeNull();
+    expect(existsSync(join(dir, 'out', 'flaky.png'))).toBe(true);
+    expect(emulator.stats().promptsAccepted).toBe(1);
+  }, 30_000);
+
+  it('fails a job whose download keeps failing once the retry budget is spent, with the retry command', async () => {
+    const { summary, jobs } = await runToEnd(batchYaml(['Gone']), () => emulator.setFaults({ requests: [{ route: 'GET /view', status: 503 }] }), { maxRetries: 1 });
+
+    expect(summary.completed).toBe(0);
+    expect(jobs[0]).toMatchObject({ status: 'failed', retryCount: 1 });
+    expect(jobs[0].errorMessage).toMatch(/^Gone: downloading .* failed: .*503.*retry with: kiln jobs retry /);
+  }, 30_000);
+
   it('resubmits prompts lost in a server restart and finishes every item', async () => {
     const dir = tempDir();
     const run = await createRunFromYaml(db.dataSource, batchYaml(['R1', 'R2', 'R3', 'R4', 'R5', 'R6']), dir);

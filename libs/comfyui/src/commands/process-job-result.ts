@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { PipelineRun, recordCandidate } from '@kiln/pipeline';
 import { collectOutputImages } from '../client/output-refs';
+import { ComfyUiError } from '../errors';
+import { retryDelayMs } from '../engine/retry-delay';
 import type { OutputImage } from '../client/types';
 import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
@@ -13,6 +15,8 @@ import { fail } from './submit-job';
 
 export type ProcessJobResultOutcome =
   | { outcome: 'recorded'; job: ComfyuiJob; imagePath: string; candidateId: string; sha256: string }
+  /** The download failed for a reason that passes (server restarting, unreachable): it is tried again once due. */
+  | { outcome: 'retry_scheduled'; job: ComfyuiJob; error: string }
   | { outcome: 'failed'; job: ComfyuiJob; error: string }
   /** Already processed, or another worker holds it right now. */
   | { outcome: 'skipped'; job: ComfyuiJob };
@@ -58,6 +62,11 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
   try {
     bytes = await deps.clientFor(server).downloadOutput(image);
   } catch (error) {
+    // A server restarting or briefly unreachable keeps the image in its output folder: try again
+    // later (the poller picks the job up once it is due), failing only when the retry budget is spent.
+    if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) {
+      return downloadLater(job, `${label}: downloading ${image.filename} from ${server} failed: ${error.message}`, deps);
+    }
     return failed(
       job,
       `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}; ` +
@@ -115,7 +124,8 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
     sourceKey: job.id,
   });
   const candidateId = candidate.id;
-  await patchJob(manager, job, { candidateId, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
+  // A download retried earlier leaves its error and due time behind: the image is home, clear them.
+  await patchJob(manager, job, { candidateId, processedAt: new Date(), leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: null, errorMessage: null });
 
   const durationMs = job.submittedAt ? Date.now() - job.submittedAt.getTime() : 0;
   deps.metrics?.completed.inc({ server });
@@ -142,6 +152,16 @@ function pickImage(job: ComfyuiJob): OutputImage | undefined {
   const outputs = (job.resultMetadata?.['outputs'] ?? {}) as Record<string, unknown>;
   const images = collectOutputImages(outputs, `history of ${job.comfyuiJobId}`);
   return images.find((i) => i.type === 'output') ?? images[0];
+}
+
+async function downloadLater(job: ComfyuiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+  const attempt = job.retryCount + 1;
+  const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
+  const patched = await patchJob(deps.dataSource.manager, job, { retryCount: attempt, nextAttemptAt, errorMessage: reason, leaseOwner: null, leaseExpiresAt: null });
+  if (!patched) return { outcome: 'skipped', job };
+  deps.metrics?.retries.inc({ reason: 'download' });
+  deps.logger.warn('image download will be retried', { jobId: job.id, promptId: job.comfyuiJobId, server: job.server, label: job.jobPayload.label, attempt, nextAttemptAt: nextAttemptAt.toISOString(), error: reason });
+  return { outcome: 'retry_scheduled', job, error: reason };
 }
 
 async function failed(job: ComfyuiJob, message: string, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {

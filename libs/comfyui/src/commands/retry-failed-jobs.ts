@@ -32,7 +32,8 @@ export async function retryFailedJobs(manager: EntityManager, ids: string[]): Pr
     for (const job of jobs) {
       const label = job.jobPayload.label;
       if (finishedWithImage(job)) {
-        await transitionJob(tx, job, 'completed', { errorMessage: null, processedAt: null, leaseOwner: null, leaseExpiresAt: null });
+        // A fresh download budget: the automatic retries of the failed processing were spent.
+        await transitionJob(tx, job, 'completed', { retryCount: 0, nextAttemptAt: null, errorMessage: null, processedAt: null, leaseOwner: null, leaseExpiresAt: null });
         results.push({ jobId: job.id, label, action: 'reprocess' });
         continue;
       }

@@ -158,12 +158,15 @@ export function findInFlightJobs(manager: EntityManager, runId?: string): Promis
   return query.getMany();
 }
 
-/** Completed on the server but not yet on disk and in the candidates table (e.g. after a crash). */
+/**
+ * Completed on the server but not yet on disk and in the candidates table (e.g. after a crash), and
+ * due: a download that failed for a passing reason waits for its next attempt.
+ */
 export function findUnprocessedJobs(manager: EntityManager, runId?: string): Promise<ComfyuiJob[]> {
   const query = manager
     .getRepository(ComfyuiJob)
     .createQueryBuilder('job')
-    .where(`job.status = 'completed' AND job.processedAt IS NULL`)
+    .where(`job.status = 'completed' AND job.processedAt IS NULL AND (job.nextAttemptAt IS NULL OR job.nextAttemptAt <= now())`)
     .orderBy('job.completedAt', 'ASC');
   if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
   return query.getMany();
