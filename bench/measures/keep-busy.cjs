@@ -45,8 +45,8 @@ async function loop(ctx, emulator, kind, count, extra = []) {
 }
 
 async function singleServer(ctx) {
-  const items = ctx.quick ? 8 : 200;
-  const baselineItems = ctx.quick ? 4 : 40;
+  const items = ctx.quick ? 4 : 200;
+  const baselineItems = ctx.quick ? 2 : 40;
   const emulator = await startEmulatorProcess({ name: 'keepbusy-emulator', durationMs: PROMPT_MS, logDir: ctx.logDir });
   try {
     const kiln = await kilnRun(ctx, emulator, items);
@@ -92,7 +92,7 @@ function overlapWithUnion(start, end, intervals) {
  */
 async function pool(ctx) {
   const servers = 4;
-  const items = ctx.quick ? 24 : 400;
+  const items = ctx.quick ? 12 : 400;
   const db = await createDatabase('pool');
   const emulators = [];
   const workers = [];

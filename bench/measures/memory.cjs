@@ -18,8 +18,8 @@ const { ROOT, tempDir, writeJobFile, createDatabase } = require('../lib/workspac
 const PER_RUN = 100;
 
 async function memory(ctx) {
-  const total = ctx.quick ? 300 : 10_000;
-  const early = ctx.quick ? 100 : 1000;
+  const total = ctx.quick ? 150 : 10_000;
+  const early = ctx.quick ? 50 : 1000;
   const emulator = await startEmulatorProcess({ name: 'memory-emulator', durationMs: 0, logDir: ctx.logDir });
   const db = await createDatabase('memory');
   const dir = tempDir('memory');
