@@ -29,15 +29,19 @@ async function startup(ctx) {
     for (let i = 0; i < (ctx.quick ? 0 : reps); i++) runs.push(await timed(ctx, ['run', writeJobFile(tempDir('startup-run'), { items: 1, seed: 100 + i }), '--server', emulator.url], env));
     ctx.detail('startup', { help, first, runs });
     const helpMs = percentile(help, 50);
-    const runMs = percentile(runs, 50);
     return [
       { name: `kiln --help (median of ${reps})`, value: helpMs, unit: 'ms', target: '<= 500', pass: helpMs <= 500 },
-      ...(runs.length ? [{ name: `kiln run, 1 item, database folder exists (median of ${reps})`, value: runMs, unit: 'ms', target: '<= 1500', pass: runMs <= 1500 }] : []),
+      ...(runs.length ? [folderExistsRow(runs, reps)] : []),
       { name: 'kiln run, 1 item, first run on a new database folder', value: first, unit: 'ms', target: '', pass: null },
     ];
   } finally {
     await emulator.stop();
   }
+}
+
+function folderExistsRow(runs, reps) {
+  const runMs = percentile(runs, 50);
+  return { name: `kiln run, 1 item, database folder exists (median of ${reps})`, value: runMs, unit: 'ms', target: '<= 1500', pass: runMs <= 1500 };
 }
 
 module.exports = { startup };

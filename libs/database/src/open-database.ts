@@ -81,7 +81,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
       // PGlite has no uuid-ossp: TypeORM's CREATE EXTENSION failed (quietly) on every open. The
       // schema's defaults use the built-in gen_random_uuid().
       installExtensions: false,
-      } as DataSourceOptions);
+    } as DataSourceOptions);
     dataSource = opened;
     await initialize(opened, location, options);
     return {

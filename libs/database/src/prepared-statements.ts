@@ -10,7 +10,7 @@ type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknow
  * The `pg` module, with every parameterised statement sent as a named prepared statement (named
  * after a hash of its text). PostgreSQL then parses and plans each of Kiln's statements once per
  * connection instead of on every call: planning the selection queries cost more than running them
- * (per image ~3 ms of ~4 ms, read off `log_min_duration_statement`). A connection prepares at most
+ * (the step lock: parse + bind 1.8 ms against 0.5 ms to execute, read off `log_min_duration_statement`). A connection prepares at most
  * {@link MAX_PREPARED_PER_CONNECTION} texts, so a source of ever-new texts (IN lists of varying
  * length) cannot grow its memory without bound. Statements without parameters (BEGIN, COMMIT, DDL)
  * run as before. Handed to TypeORM as its `driver`.

@@ -62,18 +62,11 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
   try {
     bytes = await deps.clientFor(server).downloadOutput(image);
   } catch (error) {
+    const reason = `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}`;
     // A server restarting or briefly unreachable keeps the image in its output folder: try again
     // later (the poller picks the job up once it is due), failing only when the retry budget is spent.
-    if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) {
-      return downloadLater(job, `${label}: downloading ${image.filename} from ${server} failed: ${error.message}`, deps);
-    }
-    return failed(
-      job,
-      `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}; ` +
-        `retry with: kiln jobs retry ${job.id}`,
-      'download',
-      deps,
-    );
+    if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+    return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
   }
   if (!isCompleteImage(bytes)) {
     return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);

@@ -215,6 +215,10 @@ function duePendingSql(params: unknown[], runId?: string, runKind?: 'batch' | 'p
   return filters.join(' AND ');
 }
 
+/** Prompts in flight per server: (server, count, due = NULL) rows, shaped to sit in a UNION with the due check. */
+const IN_FLIGHT_BY_SERVER_SQL = `SELECT server, count(*)::int AS count, NULL::boolean AS due FROM comfyui_jobs
+  WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server`;
+
 /** What a submit tick needs to know first: prompts in flight per server, and whether a claim would find anything. */
 export interface SubmitterSnapshot {
   inFlightByServer: Map<string, number>;
@@ -229,8 +233,7 @@ export interface SubmitterSnapshot {
 export async function readSubmitterSnapshot(manager: EntityManager, owner: string, runId?: string, runKind?: 'batch' | 'pipeline'): Promise<SubmitterSnapshot> {
   const params: unknown[] = [owner];
   const rows: Array<{ server: string | null; count: number | null; due: boolean | null }> = await manager.query(
-    `SELECT server, count(*)::int AS count, NULL::boolean AS due FROM comfyui_jobs
-      WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server
+    `${IN_FLIGHT_BY_SERVER_SQL}
      UNION ALL
      SELECT NULL, NULL, EXISTS (SELECT 1 FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runKind)})`,
     params,
@@ -295,8 +298,6 @@ export async function leaseForProcessing(manager: EntityManager, job: ComfyuiJob
 
 /** Prompts in flight per server, for spreading work over a pool. */
 export async function countInFlightByServer(manager: EntityManager): Promise<Map<string, number>> {
-  const rows: Array<{ server: string; count: string }> = await manager.query(
-    `SELECT server, count(*)::text AS count FROM comfyui_jobs WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server`,
-  );
+  const rows: Array<{ server: string; count: number }> = await manager.query(IN_FLIGHT_BY_SERVER_SQL);
   return new Map(rows.map((r) => [r.server, Number(r.count)]));
 }
