@@ -119,7 +119,7 @@ async function pool(ctx) {
     }, { timeoutMs: ctx.quick ? 60_000 : 300_000, everyMs: 200 });
 
     const files = mtimes(listImages(out)).map((f) => ({ ...f, server: sidecar(f.file).server, promptId: sidecar(f.file).promptId }));
-    const jobs = await db.query(`SELECT comfyui_job_id AS id, server, extract(epoch from submitted_at) * 1000 AS submitted FROM comfyui_jobs`);
+    const jobs = await db.query(`SELECT prompt_id AS id, server, extract(epoch from submitted_at) * 1000 AS submitted FROM comfyui_jobs`);
     const submittedAt = new Map(jobs.map((j) => [j.id, Number(j.submitted)]));
     const perServer = [];
     const runs = {};

@@ -25,7 +25,7 @@ async function measure(ctx, emulator, jobs, events) {
     const success = new Map(promptsOf(await emulator.history()).map((p) => [p.id, p.success]));
     const files = mtimes(listImages(path.join(dir, 'out')));
     const toFile = files.map((f) => f.mtime - success.get(sidecar(f.file).promptId));
-    const rows = await db.query(`SELECT comfyui_job_id AS id, extract(epoch from processed_at) * 1000 AS processed FROM comfyui_jobs WHERE processed_at IS NOT NULL`);
+    const rows = await db.query(`SELECT prompt_id AS id, extract(epoch from processed_at) * 1000 AS processed FROM comfyui_jobs WHERE processed_at IS NOT NULL`);
     const toCommit = rows.map((row) => Number(row.processed) - success.get(row.id));
     if (toFile.length !== jobs || toFile.some((x) => !Number.isFinite(x))) throw new Error(`expected ${jobs} images with a history entry, got ${toFile.length}`);
     return { toFile, toCommit };

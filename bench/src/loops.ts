@@ -1,5 +1,5 @@
 // The bench's own programs, bundled like the apps (tools/build/build-app.cjs) into dist/bench/loops.js:
-//   naive  — the simplest correct loop with Kiln's ComfyClient: submit, wait for the WebSocket
+//   naive  — the simplest correct loop with Kiln's ComfyUiClient: submit, wait for the WebSocket
 //            "done", read history, download, write the file atomically, next.
 //   seed   — the seed's design with its default cadence scaled down: a submit tick posts one prompt,
 //            then sleeps SUBMIT; a poll tick asks about every prompt in flight, then sleeps POLL.
@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ComfyClient, JobEngine, comfyUiEntities, comfyUiMigrations, type HistoryEntry, type Workflow } from '@kiln/comfyui';
+import { ComfyUiClient, JobEngine, comfyUiEntities, comfyUiMigrations, type HistoryEntry, type Workflow } from '@kiln/comfyui';
 import { openDatabase } from '@kiln/database';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
 import { createPipelineRun, pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
@@ -50,7 +50,7 @@ function firstImage(entry: HistoryEntry): { filename: string; subfolder: string;
   throw new Error('no image in history');
 }
 
-async function save(client: ComfyClient, entry: HistoryEntry, out: string, i: number): Promise<void> {
+async function save(client: ComfyUiClient, entry: HistoryEntry, out: string, i: number): Promise<void> {
   const bytes = await client.downloadOutput(firstImage(entry));
   const target = join(out, `${i}.png`);
   writeFileSync(`${target}.part`, bytes);
@@ -58,7 +58,7 @@ async function save(client: ComfyClient, entry: HistoryEntry, out: string, i: nu
 }
 
 async function naive(): Promise<unknown> {
-  const client = new ComfyClient({ baseUrl: values.server as string });
+  const client = new ComfyUiClient({ baseUrl: values.server as string });
   const out = values.out as string;
   mkdirSync(out, { recursive: true });
   const events = client.openEvents();
@@ -86,7 +86,7 @@ async function naive(): Promise<unknown> {
 }
 
 async function seedLoop(): Promise<unknown> {
-  const client = new ComfyClient({ baseUrl: values.server as string });
+  const client = new ComfyUiClient({ baseUrl: values.server as string });
   const out = values.out as string;
   mkdirSync(out, { recursive: true });
   const count = Number(values.count);

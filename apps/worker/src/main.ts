@@ -4,7 +4,7 @@ import { JobEngine } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
-import { ComfyWatch } from './comfy-watch';
+import { ComfyUiWatch } from './comfyui-watch';
 import { authHeaders, ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
 import { releaseDeadLocalLeases } from './dead-leases';
 import { kilnEntities, kilnMigrations } from './kiln-schema';
@@ -82,7 +82,7 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
     runKind: 'pipeline',
     logger,
   });
-  const watch = new ComfyWatch({
+  const watch = new ComfyUiWatch({
     servers: config.servers,
     headers: authHeaders(config),
     intervalMs: Math.min(10_000, Math.max(1000, config.pollIntervalSeconds * 1000)),

@@ -84,10 +84,10 @@ describe('worker process under faults', () => {
     expect(new Set(candidates.map((c) => `${c.stepId}/${c.index}`)).size).toBe(8);
     expect(candidates.every((c) => existsSync(c.imagePath))).toBe(true);
     expect(jobs).toHaveLength(8); // no slot got a second job
-    expect(new Set(jobs.map((j) => j.comfyuiJobId)).size).toBe(8);
+    expect(new Set(jobs.map((j) => j.promptId)).size).toBe(8);
     // The prompts that were in flight at the kill kept their ids: the new worker followed them.
     const byId = new Map(jobs.map((j) => [j.id, j]));
-    for (const job of inFlightAtKill) expect(byId.get(job.id)?.comfyuiJobId).toBe(job.comfyuiJobId);
+    for (const job of inFlightAtKill) expect(byId.get(job.id)?.promptId).toBe(job.promptId);
     const accepted = comfy.stats().promptsAccepted;
     expect(accepted).toBeGreaterThanOrEqual(8);
     expect(accepted - 8).toBeLessThanOrEqual(possiblyPosted);

@@ -136,7 +136,7 @@ describe('worker process: a pipeline from registration to children of selected c
       expect(job.candidateId).not.toBeNull();
       expect(job.leaseOwner).toBeNull();
     }
-    expect(new Set(jobs.map((j) => j.comfyuiJobId)).size).toBe(16);
+    expect(new Set(jobs.map((j) => j.promptId)).size).toBe(16);
     expect(emulator.stats().promptsAccepted).toBe(16); // none posted twice
     expect(emulator.stats().promptsRejected).toBe(1); // the broken run's one job, never retried
     expect(partFiles(dir)).toEqual([]);

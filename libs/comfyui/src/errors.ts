@@ -37,7 +37,7 @@ export interface ComfyUiErrorDetails {
   /** How many times the request was sent before giving up. */
   attempts?: number;
   /** ComfyUI's own error type for a rejected workflow, e.g. `prompt_outputs_failed_validation`. */
-  comfyErrorType?: string;
+  comfyUiErrorType?: string;
   /** Per-node validation errors of a rejected workflow (may be empty, e.g. for `no_prompt`). */
   nodeErrors?: readonly NodeValidationError[];
 }
@@ -51,7 +51,7 @@ export class ComfyUiError extends Error {
   readonly status?: number;
   readonly bodyExcerpt?: string;
   readonly attempts?: number;
-  readonly comfyErrorType?: string;
+  readonly comfyUiErrorType?: string;
   readonly nodeErrors: readonly NodeValidationError[];
 
   constructor(code: ComfyUiErrorCode, message: string, details: ComfyUiErrorDetails = {}) {
@@ -62,7 +62,7 @@ export class ComfyUiError extends Error {
     this.status = details.status;
     this.bodyExcerpt = details.bodyExcerpt;
     this.attempts = details.attempts;
-    this.comfyErrorType = details.comfyErrorType;
+    this.comfyUiErrorType = details.comfyUiErrorType;
     this.nodeErrors = details.nodeErrors ?? [];
   }
 

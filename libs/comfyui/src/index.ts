@@ -1,11 +1,11 @@
 // ComfyUI client
-export { ComfyClient } from './client/comfy-client';
-export type { OpenEventsOptions, SubmitPromptOptions, UploadImageOptions } from './client/comfy-client';
-export { ComfyEventStream } from './client/event-stream';
-export type { ComfyEventStreamEvents, ReconnectedInfo } from './client/event-stream';
+export { ComfyUiClient } from './client/comfyui-client';
+export type { OpenEventsOptions, SubmitPromptOptions, UploadImageOptions } from './client/comfyui-client';
+export { ComfyUiEventStream } from './client/event-stream';
+export type { ComfyUiEventStreamEvents, ReconnectedInfo } from './client/event-stream';
 export type {
-  ComfyEvent,
-  ComfyEventType,
+  ComfyUiEvent,
+  ComfyUiEventType,
   ExecutedEvent,
   ExecutingEvent,
   ExecutionCachedEvent,
@@ -16,7 +16,7 @@ export type {
   ProgressEvent,
   StatusEvent,
 } from './client/events';
-export type { ComfyClientLogger, ComfyClientOptions, ComfyReconnectOptions, ComfyRetryOptions } from './client/options';
+export type { ComfyUiClientLogger, ComfyUiClientOptions, ComfyUiReconnectOptions, ComfyUiRetryOptions } from './client/options';
 export type {
   ExecutionErrorInfo,
   ExecutionInterruptedInfo,
@@ -45,8 +45,8 @@ export { ComfyUiError, isComfyUiError } from './errors';
 export type { ComfyUiErrorCode, ComfyUiErrorDetails } from './errors';
 
 // Job ledger and commands
-export { ComfyuiJob } from './jobs/comfyui-job.entity';
-export type { ComfyuiJobPayload, ComfyuiJobStatus } from './jobs/comfyui-job.entity';
+export { ComfyUiJob } from './jobs/comfyui-job.entity';
+export type { ComfyUiJobPayload, ComfyUiJobStatus } from './jobs/comfyui-job.entity';
 export { comfyUiEntities, comfyUiMigrations } from './jobs/schema';
 export { canTransition, jobTransitions, inFlightStatuses } from './jobs/job-transitions';
 export { JobError } from './jobs/job-error';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRunCandidates } from '@kiln/pipeline';
 import type { RunningEmulator, TestDatabase } from '@kiln/testing';
-import { ComfyuiJob, retryFailedJobs } from '../src';
+import { ComfyUiJob, retryFailedJobs } from '../src';
 import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 function batchYaml(items: string[], extra = ''): string {
@@ -48,7 +48,7 @@ describe('job engine under faults (PostgreSQL)', () => {
     await engine.start();
     const summary = await engine.whenRunSettled(run.id);
     await engine.stop();
-    const jobs = await db.dataSource.getRepository(ComfyuiJob).find({ where: { pipelineRunId: run.id }, order: { slotIndex: 'ASC' } });
+    const jobs = await db.dataSource.getRepository(ComfyUiJob).find({ where: { pipelineRunId: run.id }, order: { slotIndex: 'ASC' } });
     const candidates = await listRunCandidates(db.dataSource.manager, run.id);
     return { run, dir, summary, events, jobs, candidates };
   }
@@ -96,7 +96,7 @@ describe('job engine under faults (PostgreSQL)', () => {
 
     const hung = jobs.find((j) => j.status === 'failed')!;
     expect(summary.completed).toBe(1);
-    expect(hung.errorMessage).toBe(`${hung.jobPayload.label}: timed out after 2 s on ${emulator.url}, prompt ${hung.comfyuiJobId}`);
+    expect(hung.errorMessage).toBe(`${hung.jobPayload.label}: timed out after 2 s on ${emulator.url}, prompt ${hung.promptId}`);
     expect(candidates).toHaveLength(1);
     expect(emulator.stats()).toMatchObject({ running: false, promptsInterrupted: 1, promptsSucceeded: 1 });
   }, 30_000);
@@ -158,7 +158,7 @@ describe('job engine under faults (PostgreSQL)', () => {
     await watched.start();
     // Restart while prompts are queued on the server.
     while (!restarted) {
-      const inFlight = await db.dataSource.getRepository(ComfyuiJob).countBy({ pipelineRunId: run.id, status: 'submitted' });
+      const inFlight = await db.dataSource.getRepository(ComfyUiJob).countBy({ pipelineRunId: run.id, status: 'submitted' });
       if (inFlight > 0) {
         await emulator.restart(200);
         restarted = true;
@@ -167,7 +167,7 @@ describe('job engine under faults (PostgreSQL)', () => {
     const summary = await engine.whenRunSettled(run.id);
     await engine.stop();
 
-    const jobs = await db.dataSource.getRepository(ComfyuiJob).findBy({ pipelineRunId: run.id });
+    const jobs = await db.dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: run.id });
     const files = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.png')).sort();
     expect(summary).toMatchObject({ completed: 6, failed: [] });
     expect(jobs.some((j) => j.retryCount > 0)).toBe(true);

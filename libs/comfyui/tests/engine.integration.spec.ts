@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, listRunCandidates, selectCandidates } from '@kiln/pipeline';
 import type { RunningEmulator, TestDatabase } from '@kiln/testing';
-import { ComfyuiJob } from '../src';
+import { ComfyUiJob } from '../src';
 import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 const pipelineYaml = `
@@ -54,7 +54,7 @@ describe('job engine against the emulator (PostgreSQL)', () => {
     await engine.stop();
 
     const candidates = await listRunCandidates(db.dataSource.manager, run.id);
-    const jobs = await db.dataSource.getRepository(ComfyuiJob).findBy({ pipelineRunId: run.id });
+    const jobs = await db.dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: run.id });
     expect(first).toMatchObject({ completed: 10, failed: [] });
     expect(second).toMatchObject({ settled: true, completed: 16, failed: [] });
     expect(candidates).toHaveLength(16);
@@ -78,7 +78,7 @@ describe('job engine against the emulator (PostgreSQL)', () => {
       expect(job.submittedAt!.getTime()).toBeLessThanOrEqual(job.completedAt!.getTime());
       expect(job.candidateId).not.toBeNull();
     }
-    expect(new Set(jobs.map((j) => j.comfyuiJobId)).size).toBe(16);
+    expect(new Set(jobs.map((j) => j.promptId)).size).toBe(16);
     expect(emulator.stats().promptsAccepted).toBe(16);
     expect(events.filter((e) => e.type === 'job_completed')).toHaveLength(16);
     const leftovers = readdirSync(join(dir, 'out'), { recursive: true }).filter((f) => String(f).endsWith('.kiln-part'));

@@ -4,13 +4,13 @@ import { ImageCandidate, recordCandidate } from '@kiln/pipeline';
 import type { RunningEmulator, TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
 import {
-  ComfyClient,
-  ComfyuiJob,
+  ComfyUiClient,
+  ComfyUiJob,
   createPendingJob,
   pollJobStatus,
   processJobResult,
   submitJob,
-  type ComfyuiJobPayload,
+  type ComfyUiJobPayload,
   type JobCommandDeps,
   type Workflow,
 } from '../src';
@@ -25,7 +25,7 @@ items:
 `;
 
 /** txt2img on the emulator; `ckpt` lets a test make ComfyUI reject it. */
-function workflow(ckpt = 'v1-5-pruned-emaonly.safetensors', seed = 1): ComfyuiJobPayload['workflow'] {
+function workflow(ckpt = 'v1-5-pruned-emaonly.safetensors', seed = 1): ComfyUiJobPayload['workflow'] {
   return {
     '3': { class_type: 'KSampler', inputs: { seed, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
@@ -45,7 +45,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
   beforeAll(async () => {
     db = await openKilnTestDatabase('postgres');
     emulator = await startEmulatorForTest({ promptDurationMs: 200 });
-    const client = new ComfyClient({ baseUrl: emulator.url, retry: { retries: 0 } });
+    const client = new ComfyUiClient({ baseUrl: emulator.url, retry: { retries: 0 } });
     deps = {
       dataSource: db.dataSource,
       clientFor: () => client,
@@ -63,7 +63,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
 
   let seed = 100;
   // A new seed per job: the emulator, like ComfyUI, answers an identical prompt from its cache.
-  async function newJob(overrides: Partial<ComfyuiJobPayload> = {}) {
+  async function newJob(overrides: Partial<ComfyUiJobPayload> = {}) {
     seed++;
     const dir = tempDir();
     const run = await createRunFromYaml(db.dataSource, runYaml, dir);
@@ -77,9 +77,9 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     return { job, run, dir };
   }
 
-  async function waitFor(job: ComfyuiJob, state: string): Promise<void> {
+  async function waitFor(job: ComfyUiJob, state: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
-      if ((await deps.clientFor(emulator.url).getPromptStatus(job.comfyuiJobId)).state === state) return;
+      if ((await deps.clientFor(emulator.url).getPromptStatus(job.promptId)).state === state) return;
       await new Promise((r) => setTimeout(r, 10));
     }
     throw new Error(`prompt never reached ${state}`);
@@ -91,20 +91,20 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
 
     const result = await submitJob(job, emulator.url, deps);
 
-    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const row = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     expect(result.outcome).toBe('submitted');
-    expect(row).toMatchObject({ status: 'submitted', server: emulator.url, retryCount: 0, comfyuiJobId: job.comfyuiJobId });
+    expect(row).toMatchObject({ status: 'submitted', server: emulator.url, retryCount: 0, promptId: job.promptId });
     expect(row.submittedAt).toBeInstanceOf(Date);
-    expect((await deps.clientFor(emulator.url).getPromptStatus(job.comfyuiJobId)).state).not.toBe('unknown');
+    expect((await deps.clientFor(emulator.url).getPromptStatus(job.promptId)).state).not.toBe('unknown');
   });
 
   it('SubmitJob does not post again a prompt that an earlier process posted just before it died', async () => {
     const { job } = await newJob();
     // What a worker killed right after its POST leaves behind: the server written, the job still pending.
     await db.dataSource.query(`UPDATE comfyui_jobs SET server = $1 WHERE id = $2`, [emulator.url, job.id]);
-    await deps.clientFor(emulator.url).submitPrompt(job.jobPayload.workflow as Workflow, { promptId: job.comfyuiJobId });
+    await deps.clientFor(emulator.url).submitPrompt(job.jobPayload.workflow as Workflow, { promptId: job.promptId });
     const accepted = emulator.stats().promptsAccepted;
-    const reread = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const reread = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
 
     const result = await submitJob(reread, emulator.url, deps);
 
@@ -117,7 +117,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
 
     const result = await submitJob(job, emulator.url, deps);
 
-    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const row = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     expect(result.outcome).toBe('failed');
     expect(row.status).toBe('failed');
     expect(row.retryCount).toBe(0);
@@ -133,7 +133,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await waitFor(job, 'completed');
     const completed = await pollJobStatus(running.job, deps);
 
-    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const row = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     expect(running).toMatchObject({ state: 'running', needsProcessing: false });
     expect(completed).toMatchObject({ state: 'completed', needsProcessing: true });
     expect(row.status).toBe('completed');
@@ -149,7 +149,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
 
     const polled = await pollJobStatus(job, deps);
 
-    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const row = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     expect(polled).toMatchObject({ state: 'unknown', needsProcessing: false });
     expect(row).toMatchObject({ status: 'pending', retryCount: 1 });
     expect(row.errorMessage).toMatch(/was lost by/);
@@ -162,9 +162,9 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     const polled = await pollJobStatus(job, deps);
 
     // Another path (e.g. the poller) reading the job meanwhile finds the lease the completing update took.
-    const meanwhile = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+    const meanwhile = await processJobResult(await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id }), deps);
     const first = await processJobResult(polled.job, deps, { leaseHeld: polled.leaseHeld });
-    const again = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+    const again = await processJobResult(await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id }), deps);
 
     const candidates = await db.dataSource.getRepository(ImageCandidate).findBy({ runId: job.pipelineRunId });
     expect(polled.leaseHeld).toBe(true);
@@ -187,7 +187,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     await db.dataSource.query(`DELETE FROM image_candidates WHERE run_id = $1`, [job.pipelineRunId]);
     await db.dataSource.query(`UPDATE comfyui_jobs SET processed_at = NULL, candidate_id = NULL WHERE id = $1`, [job.id]);
 
-    const redo = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+    const redo = await processJobResult(await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id }), deps);
 
     expect(redo.outcome).toBe('recorded');
     expect(await db.dataSource.getRepository(ImageCandidate).countBy({ runId: job.pipelineRunId })).toBe(1);
@@ -203,9 +203,9 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     // The crash: the candidate was recorded, the job never marked processed.
     await db.dataSource.query(`UPDATE comfyui_jobs SET processed_at = NULL, candidate_id = NULL WHERE id = $1`, [job.id]);
 
-    const redo = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id }), deps);
+    const redo = await processJobResult(await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id }), deps);
 
-    const row = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const row = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     expect(redo.outcome === 'recorded' && first.outcome === 'recorded' && redo.candidateId === first.candidateId).toBe(true);
     expect(row.candidateId).toBe(redo.outcome === 'recorded' ? redo.candidateId : 'none');
     expect(row.processedAt).toBeInstanceOf(Date);
@@ -219,7 +219,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     const polled = await pollJobStatus(job, deps);
     await db.dataSource.query(`UPDATE comfyui_jobs SET result_metadata = jsonb_set(result_metadata, '{outputs}', '{}'::jsonb) WHERE id = $1`, [job.id]);
 
-    const noImage = await processJobResult(await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: polled.job.id }), deps, { leaseHeld: polled.leaseHeld });
+    const noImage = await processJobResult(await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: polled.job.id }), deps, { leaseHeld: polled.leaseHeld });
 
     expect(noImage.outcome).toBe('failed');
     expect(noImage.outcome === 'failed' && noImage.error).toMatch(/^Solo: ComfyUI finished prompt .* but reported no image$/);
@@ -239,7 +239,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     const { job, run } = await newJob();
     const { candidate: parent } = await recordCandidate(db.dataSource.manager, { stepId: run.steps[0].id, index: 5, imagePath: '/x.png', seed: 1 });
     await db.dataSource.query(`UPDATE comfyui_jobs SET parent_candidate_id = $1, slot_index = 0 WHERE id = $2`, [parent.id, job.id]);
-    const child = await db.dataSource.getRepository(ComfyuiJob).findOneByOrFail({ id: job.id });
+    const child = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
     await submitJob(child, emulator.url, deps);
     await waitFor(child, 'completed');
     const polled = await pollJobStatus(child, deps);

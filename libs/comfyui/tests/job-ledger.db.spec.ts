@@ -75,15 +75,15 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
     const events: JobEngineEvent[] = [];
     const deps = { dataSource: db.dataSource, logger: createLogger({ silent: true }), emit: (e: JobEngineEvent) => events.push(e) } as unknown as JobCommandDeps;
 
-    const first = await markPromptRunning(jobs[0].comfyuiJobId, deps);
-    const second = await markPromptRunning(jobs[0].comfyuiJobId, deps);
+    const first = await markPromptRunning(jobs[0].promptId, deps);
+    const second = await markPromptRunning(jobs[0].promptId, deps);
     const stranger = await markPromptRunning('not-ours', deps);
 
     const [row] = await db.dataSource.query(`SELECT status, started_at FROM comfyui_jobs WHERE id = $1`, [jobs[0].id]);
     expect([first, second, stranger]).toEqual([true, false, false]);
     expect(row.status).toBe('running');
     expect(row.started_at).not.toBeNull();
-    expect(events).toEqual([{ type: 'job_running', jobId: jobs[0].id, runId: jobs[0].pipelineRunId, label: 'One #0', promptId: jobs[0].comfyuiJobId, server: 'http://gpu-1' }]);
+    expect(events).toEqual([{ type: 'job_running', jobId: jobs[0].id, runId: jobs[0].pipelineRunId, label: 'One #0', promptId: jobs[0].promptId, server: 'http://gpu-1' }]);
   });
 
   it('returns from createPendingJob exactly the row it inserted', async () => {
@@ -93,7 +93,7 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
 
     expect({ ...jobs[0] }).toEqual({ ...stored });
     expect(stored.status).toBe('pending');
-    expect(stored.comfyuiJobId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stored.promptId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('updates only while the job has the status the caller saw, storing JSON and dates as given', async () => {

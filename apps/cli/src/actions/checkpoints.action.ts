@@ -1,5 +1,5 @@
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfy-session';
+import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
 import type { ServerOptions } from '../commands/option-types';
 import { ExitCode } from '../errors';
 import { setUpCommand } from './command-setup';

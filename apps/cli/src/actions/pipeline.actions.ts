@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { loadSpec } from '../batch/load-spec';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfy-session';
+import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';

@@ -3,7 +3,7 @@ import { loadSpec } from '../batch/load-spec';
 import { planBatch } from '../batch/plan-batch';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfy-session';
+import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
 import type { ServerOptions } from '../commands/option-types';
 import { ExitCode } from '../errors';
 import { setUpCommand } from './command-setup';

@@ -5,7 +5,7 @@ import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfy-session';
+import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';

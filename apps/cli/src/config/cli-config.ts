@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CliError } from '../errors';
 
 /** Where ComfyUI is: one or more servers, or the bundled emulator started in-process. */
-export type ComfyTarget = { kind: 'servers'; urls: string[] } | { kind: 'emulator' };
+export type ComfyUiTarget = { kind: 'servers'; urls: string[] } | { kind: 'emulator' };
 
 /** Flags shared by commands that talk to ComfyUI. */
 export interface ServerFlags {
@@ -12,9 +12,9 @@ export interface ServerFlags {
 
 /** Settings of one CLI invocation: flags > environment > defaults, checked once here. */
 export interface CliConfig {
-  comfy: ComfyTarget;
+  comfy: ComfyUiTarget;
   /** Extra headers for every ComfyUI request (`COMFYUI_AUTH_HEADER="Authorization: Bearer …"`). */
-  comfyHeaders: Record<string, string>;
+  comfyUiHeaders: Record<string, string>;
   /** PostgreSQL URL, or undefined for the embedded database in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
@@ -43,7 +43,7 @@ export function resolveCliConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd
   const comfy = resolveComfyTarget(flags, env, problems);
   const config: CliConfig = {
     comfy,
-    comfyHeaders: parseHeader(env['COMFYUI_AUTH_HEADER'], problems),
+    comfyUiHeaders: parseHeader(env['COMFYUI_AUTH_HEADER'], problems),
     databaseUrl: env['DATABASE_URL']?.trim() || undefined,
     dataDir: path.resolve(cwd, env['KILN_DATA_DIR']?.trim() || '.kiln/db'),
     pollIntervalMs: number('COMFYUI_POLL_INTERVAL', 5, 0.01) * 1000,
@@ -57,7 +57,7 @@ export function resolveCliConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd
   return config;
 }
 
-function resolveComfyTarget(flags: ServerFlags, env: NodeJS.ProcessEnv, problems: string[]): ComfyTarget {
+function resolveComfyTarget(flags: ServerFlags, env: NodeJS.ProcessEnv, problems: string[]): ComfyUiTarget {
   if (flags.emulator) {
     if (flags.server) problems.push('--server and --emulator exclude each other: pick one');
     return { kind: 'emulator' };
@@ -92,7 +92,7 @@ function parseHeader(raw: string | undefined, problems: string[]): Record<string
 }
 
 /** Servers as people should see them in messages (credentials removed). */
-export function describeComfyTarget(target: ComfyTarget): string {
+export function describeComfyTarget(target: ComfyUiTarget): string {
   if (target.kind === 'emulator') return 'the bundled emulator';
   return target.urls.map(redactUrl).join(', ');
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ComfyuiJob } from '@kiln/comfyui';
+import { ComfyUiJob } from '@kiln/comfyui';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
 import { createPipelineRun, ImageCandidate, type PipelineRun } from '@kiln/pipeline';
 import { openTestDatabase, type TestDatabase } from '@kiln/testing';
@@ -117,10 +117,10 @@ export async function stopWorker(worker: WorkerProcess, signal: NodeJS.Signals, 
 }
 
 /** The env of a fast test worker; `overrides` win. */
-export function workerEnv(databaseUrl: string, comfyUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function workerEnv(databaseUrl: string, comfyUiUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
-    COMFYUI_BASE_URL: comfyUrl,
+    COMFYUI_BASE_URL: comfyUiUrl,
     COMFYUI_POLL_INTERVAL: '0.2',
     COMFYUI_SUBMIT_INTERVAL: '0.2',
     COMFYUI_MAX_RETRIES: '3',
@@ -194,8 +194,8 @@ export function runCandidates(dataSource: DataSource, runId: string): Promise<Im
   return dataSource.getRepository(ImageCandidate).find({ where: { runId }, order: { createdAt: 'ASC', id: 'ASC' } });
 }
 
-export function runJobs(dataSource: DataSource, runId: string): Promise<ComfyuiJob[]> {
-  return dataSource.getRepository(ComfyuiJob).findBy({ pipelineRunId: runId });
+export function runJobs(dataSource: DataSource, runId: string): Promise<ComfyUiJob[]> {
+  return dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: runId });
 }
 
 /** True once the run has `count` candidates and every job of it is completed and processed. */

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { wsServerMessages } from '../../tests/fixtures/comfy-fixtures';
+import { wsServerMessages } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from './backoff';
-import { ComfyClient } from './comfy-client';
-import type { ComfyEventStream, ReconnectedInfo } from './event-stream';
-import type { ComfyEvent } from './events';
+import { ComfyUiClient } from './comfyui-client';
+import type { ComfyUiEventStream, ReconnectedInfo } from './event-stream';
+import type { ComfyUiEvent } from './events';
 
 interface TestServer {
   port: number;
@@ -50,8 +50,8 @@ function statusFrame(sid?: string, queueRemaining = 0): string {
   return JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: queueRemaining } }, ...(sid ? { sid } : {}) } });
 }
 
-function openStream(port: number, extra: { headers?: Record<string, string>; basePath?: string; clientId?: string; pingIntervalMs?: number } = {}): ComfyEventStream {
-  const client = new ComfyClient({
+function openStream(port: number, extra: { headers?: Record<string, string>; basePath?: string; clientId?: string; pingIntervalMs?: number } = {}): ComfyUiEventStream {
+  const client = new ComfyUiClient({
     baseUrl: `http://127.0.0.1:${port}${extra.basePath ?? ''}`,
     clientId: extra.clientId ?? 'ws-test-client',
     headers: extra.headers,
@@ -71,7 +71,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<voi
   }
 }
 
-describe('ComfyEventStream', () => {
+describe('ComfyUiEventStream', () => {
   it('connects to /ws with the clientId, the configured headers and no Origin, under a base path', async () => {
     const server = await startServer((socket) => socket.send(statusFrame('ws-test-client')));
     const stream = openStream(server.port, { headers: { Authorization: 'Bearer ws-secret' }, basePath: '/comfy' });
@@ -88,7 +88,7 @@ describe('ComfyEventStream', () => {
   it('replays a captured run as typed events, ignoring progress_state', async () => {
     const trace = wsServerMessages('ws_messages_success');
     const server = await startServer((socket) => trace.forEach((message) => socket.send(JSON.stringify(message))));
-    const events: ComfyEvent[] = [];
+    const events: ComfyUiEvent[] = [];
     const done: string[] = [];
     const stream = openStream(server.port);
     stream.on('event', (event) => events.push(event));
@@ -117,7 +117,7 @@ describe('ComfyEventStream', () => {
       socket.send(JSON.stringify({ type: 'executed', data: { node: '9', prompt_id: 'p', output: { images: [{ filename: '../x.png', subfolder: '', type: 'output' }] } } }));
       socket.send(JSON.stringify({ type: 'progress', data: { value: 1, max: 2, prompt_id: 'p', node: '3' } }));
     });
-    const events: ComfyEvent[] = [];
+    const events: ComfyUiEvent[] = [];
     const stream = openStream(server.port);
     stream.on('event', (event) => events.push(event));
 
@@ -234,7 +234,7 @@ describe('ComfyEventStream', () => {
 
   it('returns the same stream while it is open: one socket per clientId', async () => {
     const server = await startServer((socket) => socket.send(statusFrame('ws-test-client')));
-    const client = new ComfyClient({ baseUrl: `http://127.0.0.1:${server.port}` });
+    const client = new ComfyUiClient({ baseUrl: `http://127.0.0.1:${server.port}` });
 
     const first = client.openEvents();
     const second = client.openEvents();

@@ -5,7 +5,7 @@ import { backoffDelay } from './backoff';
 import { errorText } from './body';
 import {
   parseFrame,
-  type ComfyEvent,
+  type ComfyUiEvent,
   type ExecutedEvent,
   type ExecutingEvent,
   type ExecutionCachedEvent,
@@ -16,7 +16,7 @@ import {
   type ProgressEvent,
   type StatusEvent,
 } from './events';
-import type { ComfyClientLogger } from './options';
+import type { ComfyUiClientLogger } from './options';
 
 /** Sent when the socket came back after a drop. The server may have restarted (queue and history lost). */
 export interface ReconnectedInfo {
@@ -31,8 +31,8 @@ export interface ReconnectedInfo {
   downtimeMs: number;
 }
 
-/** Event map of {@link ComfyEventStream}: one entry per ComfyUI message type, plus connection signals. */
-export interface ComfyEventStreamEvents {
+/** Event map of {@link ComfyUiEventStream}: one entry per ComfyUI message type, plus connection signals. */
+export interface ComfyUiEventStreamEvents {
   status: [StatusEvent];
   execution_start: [ExecutionStartEvent];
   execution_cached: [ExecutionCachedEvent];
@@ -43,7 +43,7 @@ export interface ComfyEventStreamEvents {
   execution_error: [ExecutionErrorEvent];
   execution_interrupted: [ExecutionInterruptedEvent];
   /** Every understood ComfyUI message, in order. */
-  event: [ComfyEvent];
+  event: [ComfyUiEvent];
   /** The socket is open and the server announced the session (first `status` frame). */
   ready: [{ sid: string | undefined }];
   /** The connection dropped after a drop and came back: re-check your prompts. */
@@ -54,7 +54,7 @@ export interface ComfyEventStreamEvents {
   error: [ComfyUiError];
 }
 
-/** Internal options, built by {@link ComfyClient.openEvents}. */
+/** Internal options, built by {@link ComfyUiClient.openEvents}. */
 export interface EventStreamOptions {
   url: string;
   clientId: string;
@@ -64,7 +64,7 @@ export interface EventStreamOptions {
   reconnectMaxDelayMs: number;
   /** Client pings; a missing pong by the next ping drops the connection. 0 disables. */
   pingIntervalMs: number;
-  logger: ComfyClientLogger;
+  logger: ComfyUiClientLogger;
   random?: () => number;
 }
 
@@ -72,7 +72,7 @@ export interface EventStreamOptions {
  * One WebSocket to ComfyUI for one clientId, reconnecting with capped, jittered exponential
  * backoff until {@link close}. Binary frames (previews) and unknown message types are skipped.
  */
-export class ComfyEventStream extends EventEmitter<ComfyEventStreamEvents> {
+export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
   readonly clientId: string;
   private socket: WebSocket | undefined;
   private closing = false;
@@ -200,7 +200,7 @@ export class ComfyEventStream extends EventEmitter<ComfyEventStreamEvents> {
     if (event.type === 'status' && event.data.sid !== undefined) this.onSession(event.data.sid);
     else if (!this.sessionAnnounced) this.onSession(undefined);
     this.emit('event', event);
-    (this.emit as (name: string, event: ComfyEvent) => boolean)(event.type, event);
+    (this.emit as (name: string, event: ComfyUiEvent) => boolean)(event.type, event);
   }
 
   private onSession(sid: string | undefined): void {

@@ -52,7 +52,7 @@ export interface ExecutionInterruptedEvent {
 }
 
 /** The ComfyUI socket messages the client understands. Others (e.g. `progress_state`, `feature_flags`) are ignored. */
-export type ComfyEvent =
+export type ComfyUiEvent =
   | StatusEvent
   | ExecutionStartEvent
   | ExecutionCachedEvent
@@ -63,9 +63,9 @@ export type ComfyEvent =
   | ExecutionErrorEvent
   | ExecutionInterruptedEvent;
 
-export type ComfyEventType = ComfyEvent['type'];
+export type ComfyUiEventType = ComfyUiEvent['type'];
 
-export const COMFY_EVENT_TYPES: readonly ComfyEventType[] = [
+export const COMFY_EVENT_TYPES: readonly ComfyUiEventType[] = [
   'status',
   'execution_start',
   'execution_cached',
@@ -77,7 +77,7 @@ export const COMFY_EVENT_TYPES: readonly ComfyEventType[] = [
   'execution_interrupted',
 ];
 
-export type ParsedFrame = { event: ComfyEvent } | { ignored: string };
+export type ParsedFrame = { event: ComfyUiEvent } | { ignored: string };
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -95,12 +95,12 @@ export function parseFrame(text: string): ParsedFrame {
   const data = message['data'];
   if (!(COMFY_EVENT_TYPES as readonly string[]).includes(type)) return { ignored: `unknown type ${type}` };
   if (!isRecord(data)) return { ignored: `${type} without data` };
-  const problem = checkData(type as ComfyEventType, data);
+  const problem = checkData(type as ComfyUiEventType, data);
   if (problem) return { ignored: `${type}: ${problem}` };
-  return { event: { type, data } as ComfyEvent };
+  return { event: { type, data } as ComfyUiEvent };
 }
 
-function checkData(type: ComfyEventType, data: Record<string, unknown>): string | undefined {
+function checkData(type: ComfyUiEventType, data: Record<string, unknown>): string | undefined {
   switch (type) {
     case 'status': {
       const status = data['status'];

@@ -2,16 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfy-fixtures';
+import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
-import { ComfyClient } from './comfy-client';
-import type { ComfyClientLogger, ComfyClientOptions } from './options';
+import { ComfyUiClient } from './comfyui-client';
+import type { ComfyUiClientLogger, ComfyUiClientOptions } from './options';
 
 const BASE = 'http://comfy.test:8188';
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:8188'), { code: 'ECONNREFUSED' });
 
-function makeClient(extra: Partial<ComfyClientOptions> = {}): ComfyClient {
-  return new ComfyClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
+function makeClient(extra: Partial<ComfyUiClientOptions> = {}): ComfyUiClient {
+  return new ComfyUiClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
 }
 
 async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
@@ -24,7 +24,7 @@ async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
   throw new Error('expected a ComfyUiError, but the call succeeded');
 }
 
-function recordingLogger(): ComfyClientLogger & { lines: string[] } {
+function recordingLogger(): ComfyUiClientLogger & { lines: string[] } {
   const lines: string[] = [];
   return {
     lines,
@@ -33,7 +33,7 @@ function recordingLogger(): ComfyClientLogger & { lines: string[] } {
   };
 }
 
-describe('ComfyClient transport', () => {
+describe('ComfyUiClient transport', () => {
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   afterAll(() => nock.enableNetConnect());
@@ -201,7 +201,7 @@ describe('ComfyClient transport', () => {
           paths.push(uri);
           return uri.startsWith('/comfy/queue') ? [200, { queue_running: [], queue_pending: [] }] : [200, {}];
         });
-      const client = new ComfyClient({ baseUrl: 'https://host.test/comfy', retry: { retries: 0 } });
+      const client = new ComfyUiClient({ baseUrl: 'https://host.test/comfy', retry: { retries: 0 } });
 
       await client.getQueue();
       await client.getHistory('abc');
@@ -242,7 +242,7 @@ describe('ComfyClient transport', () => {
       nock('http://comfy.test:8188', { reqheaders: { authorization: (v) => ((header = v), true) } })
         .get('/queue')
         .reply(200, { queue_running: [], queue_pending: [] });
-      const client = new ComfyClient({ baseUrl: 'http://alice:pw%21@comfy.test:8188' });
+      const client = new ComfyUiClient({ baseUrl: 'http://alice:pw%21@comfy.test:8188' });
 
       await client.getQueue();
 
@@ -267,8 +267,8 @@ describe('ComfyClient transport', () => {
     });
 
     it('rejects a base URL that is not http(s)', () => {
-      expect(() => new ComfyClient({ baseUrl: 'ftp://x' })).toThrow(/COMFYUI_BASE_URL/);
-      expect(() => new ComfyClient({ baseUrl: 'localhost:8188' })).toThrow(/COMFYUI_BASE_URL/);
+      expect(() => new ComfyUiClient({ baseUrl: 'ftp://x' })).toThrow(/COMFYUI_BASE_URL/);
+      expect(() => new ComfyUiClient({ baseUrl: 'localhost:8188' })).toThrow(/COMFYUI_BASE_URL/);
     });
   });
 
@@ -286,7 +286,7 @@ describe('ComfyClient transport', () => {
     afterAll(() => nock.disableNetConnect());
 
     it('reports connection refused as unreachable with the URL tried', async () => {
-      const client = new ComfyClient({ baseUrl: `http://127.0.0.1:${port}`, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+      const client = new ComfyUiClient({ baseUrl: `http://127.0.0.1:${port}`, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 
       const error = await caught(client.getSystemStats());
 

@@ -5,7 +5,7 @@ import { backoffDelay } from './backoff';
 import { errorText, readBodyLimited, readExcerpt, streamBodyToFile, type BodyContext } from './body';
 import { finalizeFailure, redactSecrets, secretsOf } from './failures';
 import type { ResolvedClientOptions } from './options';
-import { httpUrl, type ComfyBaseUrl } from './urls';
+import { httpUrl, type ComfyUiBaseUrl } from './urls';
 import { ShapeError } from './validate';
 
 const EXCERPT_CHARS = 500;
@@ -31,12 +31,12 @@ interface Attempt {
 }
 
 /** ky-based transport: timeouts, size limits, typed errors and retries with backoff for safe calls. */
-export class ComfyHttp {
+export class ComfyUiHttp {
   private readonly ky: KyInstance;
   private readonly secrets: string[];
 
   constructor(
-    private readonly base: ComfyBaseUrl,
+    private readonly base: ComfyUiBaseUrl,
     private readonly options: ResolvedClientOptions,
     private readonly random: () => number = Math.random,
   ) {

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfy-fixtures';
+import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
-import { ComfyClient } from './comfy-client';
+import { ComfyUiClient } from './comfyui-client';
 import { parseNodeErrors } from './node-errors';
 import type { Workflow } from './types';
 
@@ -15,7 +15,7 @@ async function rejectionFor(fixture: string, workflow = 'empty_save'): Promise<C
 
 async function submitAndCatch(workflow: Workflow): Promise<ComfyUiError> {
   try {
-    await new ComfyClient({ baseUrl: BASE, retry: { retries: 0 } }).submitPrompt(workflow);
+    await new ComfyUiClient({ baseUrl: BASE, retry: { retries: 0 } }).submitPrompt(workflow);
   } catch (error) {
     if (error instanceof ComfyUiError) return error;
     throw error;
@@ -33,7 +33,7 @@ describe('workflow rejections (400 on /prompt)', () => {
 
     expect(error.code).toBe('COMFYUI_WORKFLOW_REJECTED');
     expect(error.status).toBe(400);
-    expect(error.comfyErrorType).toBe('prompt_outputs_failed_validation');
+    expect(error.comfyUiErrorType).toBe('prompt_outputs_failed_validation');
     expect(error.message).toContain("node 1 (CheckpointLoaderSimple) input ckpt_name: 'does-not-exist.safetensors' is not one of: tiny-test.safetensors");
     expect(error.nodeErrors).toEqual([
       expect.objectContaining({
@@ -63,7 +63,7 @@ describe('workflow rejections (400 on /prompt)', () => {
   it('explains an unknown class type from the top-level error', async () => {
     const error = await rejectionFor('post_prompt_unknown_class_type_400', 'unknown_class_type');
 
-    expect(error.comfyErrorType).toBe('invalid_prompt');
+    expect(error.comfyUiErrorType).toBe('invalid_prompt');
     expect(error.nodeErrors).toEqual([]);
     expect(error.message).toContain("Cannot execute because node NoSuchNodeType does not exist. (Node ID '#1')");
   });
@@ -71,14 +71,14 @@ describe('workflow rejections (400 on /prompt)', () => {
   it('explains a workflow without output nodes', async () => {
     const error = await rejectionFor('post_prompt_no_outputs_400', 'no_outputs');
 
-    expect(error.comfyErrorType).toBe('prompt_no_outputs');
+    expect(error.comfyUiErrorType).toBe('prompt_no_outputs');
     expect(error.message).toContain('Prompt has no outputs');
   });
 
   it('explains a request without a prompt, without repeating the details', async () => {
     const error = await rejectionFor('post_prompt_no_prompt_key_400');
 
-    expect(error.comfyErrorType).toBe('no_prompt');
+    expect(error.comfyUiErrorType).toBe('no_prompt');
     expect(error.message).toBe('ComfyUI rejected the workflow (HTTP 400): No prompt provided');
   });
 
@@ -93,7 +93,7 @@ describe('workflow rejections (400 on /prompt)', () => {
 
     const error = await submitAndCatch({});
 
-    expect(error).toMatchObject({ code: 'COMFYUI_WORKFLOW_REJECTED', comfyErrorType: 'no_prompt', nodeErrors: [] });
+    expect(error).toMatchObject({ code: 'COMFYUI_WORKFLOW_REJECTED', comfyUiErrorType: 'no_prompt', nodeErrors: [] });
     expect(error.message).toContain('no prompt');
   });
 

@@ -97,17 +97,17 @@ export function workflowRejectedError(status: number, body: string, ctx: { metho
   const record = isRecord(parsed) ? parsed : {};
   const rawError = record['error'];
   const nodeErrors = parseNodeErrors(record['node_errors']);
-  let comfyErrorType: string | undefined;
+  let comfyUiErrorType: string | undefined;
   let headline: string;
   if (isRecord(rawError)) {
-    comfyErrorType = typeof rawError['type'] === 'string' ? rawError['type'] : undefined;
-    const message = stringOr(rawError['message'], comfyErrorType ?? 'rejected');
+    comfyUiErrorType = typeof rawError['type'] === 'string' ? rawError['type'] : undefined;
+    const message = stringOr(rawError['message'], comfyUiErrorType ?? 'rejected');
     const details = stringOr(rawError['details'], '');
     // Upstream faults leave `details` empty; `no_prompt` repeats the message in it.
     headline = details && details !== message ? `${message} (${details})` : message;
   } else if (typeof rawError === 'string') {
     // Servers before 2025-04: {"error": "no prompt", "node_errors": []}
-    comfyErrorType = rawError.replace(/\s+/g, '_');
+    comfyUiErrorType = rawError.replace(/\s+/g, '_');
     headline = rawError;
   } else {
     headline = body.trim().slice(0, 300) || '(empty body)';
@@ -117,7 +117,7 @@ export function workflowRejectedError(status: number, body: string, ctx: { metho
     ...ctx,
     status,
     bodyExcerpt: body.slice(0, 500),
-    comfyErrorType,
+    comfyUiErrorType,
     nodeErrors,
   });
 }

@@ -1,11 +1,11 @@
 /** Where the client logs. A winston logger or `console` fits. Headers and bodies are never logged. */
-export interface ComfyClientLogger {
+export interface ComfyUiClientLogger {
   debug(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
 }
 
 /** Backoff for HTTP retries: delay = min(maxDelayMs, baseDelayMs * 2^(attempt-1)), with jitter. */
-export interface ComfyRetryOptions {
+export interface ComfyUiRetryOptions {
   /** Extra attempts after the first for transient failures of safe calls. Default 3; 0 disables. */
   retries?: number;
   /** Default 250 ms. */
@@ -15,15 +15,15 @@ export interface ComfyRetryOptions {
 }
 
 /** Backoff for WebSocket reconnects (unlimited attempts until `close()`). */
-export interface ComfyReconnectOptions {
+export interface ComfyUiReconnectOptions {
   /** Default 500 ms. */
   baseDelayMs?: number;
   /** Cap on one delay. Default 30000 ms. */
   maxDelayMs?: number;
 }
 
-/** Options of {@link ComfyClient}. Only `baseUrl` is required; the client never reads `process.env`. */
-export interface ComfyClientOptions {
+/** Options of {@link ComfyUiClient}. Only `baseUrl` is required; the client never reads `process.env`. */
+export interface ComfyUiClientOptions {
   /**
    * Server root, e.g. `http://127.0.0.1:8188` or, behind a proxy, `https://host/comfy`
    * (requests go to `https://host/comfy/prompt`, the socket to `wss://host/comfy/ws`).
@@ -36,33 +36,33 @@ export interface ComfyClientOptions {
   headers?: Record<string, string>;
   /** Per request: time to response headers, and longest silence while reading a body. Default 30000 ms. */
   requestTimeoutMs?: number;
-  retry?: ComfyRetryOptions;
-  reconnect?: ComfyReconnectOptions;
+  retry?: ComfyUiRetryOptions;
+  reconnect?: ComfyUiReconnectOptions;
   /** Largest JSON body accepted. Default 32 MiB. */
   maxJsonBytes?: number;
   /** Largest `/view` download accepted. Default 256 MiB. */
   maxDownloadBytes?: number;
-  logger?: ComfyClientLogger;
+  logger?: ComfyUiClientLogger;
 }
 
 /** Options with defaults applied. */
 export interface ResolvedClientOptions {
   headers: Record<string, string>;
   requestTimeoutMs: number;
-  retry: Required<ComfyRetryOptions>;
-  reconnect: Required<ComfyReconnectOptions>;
+  retry: Required<ComfyUiRetryOptions>;
+  reconnect: Required<ComfyUiReconnectOptions>;
   maxJsonBytes: number;
   maxDownloadBytes: number;
-  logger: ComfyClientLogger;
+  logger: ComfyUiClientLogger;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 
-const silentLogger: ComfyClientLogger = { debug: () => undefined, warn: () => undefined };
+const silentLogger: ComfyUiClientLogger = { debug: () => undefined, warn: () => undefined };
 
-export function resolveClientOptions(options: ComfyClientOptions, extraHeaders: Record<string, string>): ResolvedClientOptions {
+export function resolveClientOptions(options: ComfyUiClientOptions, extraHeaders: Record<string, string>): ResolvedClientOptions {
   return {
     headers: { ...extraHeaders, ...options.headers },
     requestTimeoutMs: positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs'),
@@ -83,18 +83,18 @@ export function resolveClientOptions(options: ComfyClientOptions, extraHeaders: 
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`ComfyClient option ${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`ComfyUiClient option ${name} must be a positive number, got ${value}`);
   return value;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`ComfyClient option ${name} must be >= 0, got ${value}`);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`ComfyUiClient option ${name} must be >= 0, got ${value}`);
   return value;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {
   const result = nonNegative(value, fallback, name);
-  if (!Number.isInteger(result)) throw new RangeError(`ComfyClient option ${name} must be an integer, got ${value}`);
+  if (!Number.isInteger(result)) throw new RangeError(`ComfyUiClient option ${name} must be an integer, got ${value}`);
   return result;
 }

@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { loadHttpFixture, nockReply } from '../../tests/fixtures/comfy-fixtures';
+import { loadHttpFixture, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
-import { ComfyClient } from './comfy-client';
+import { ComfyUiClient } from './comfyui-client';
 
 const BASE = 'http://comfy.test:8188';
 const EMPTY_QUEUE = { queue_running: [], queue_pending: [] };
 
-function client(): ComfyClient {
-  return new ComfyClient({ baseUrl: BASE, retry: { retries: 0 } });
+function client(): ComfyUiClient {
+  return new ComfyUiClient({ baseUrl: BASE, retry: { retries: 0 } });
 }
 
 function historyBody(fixture: string): Record<string, Record<string, unknown>> {

@@ -1,12 +1,12 @@
 /** A parsed base URL: always ends with `/` so relative paths keep any proxy base path. */
-export interface ComfyBaseUrl {
+export interface ComfyUiBaseUrl {
   /** e.g. `https://host/comfy/` (no credentials). */
   href: string;
   /** `Authorization` header built from `user:pass@` in the configured URL, if any. */
   basicAuth?: string;
 }
 
-export function parseBaseUrl(raw: string): ComfyBaseUrl {
+export function parseBaseUrl(raw: string): ComfyUiBaseUrl {
   let url: URL;
   try {
     url = new URL(raw);
@@ -30,13 +30,13 @@ export function parseBaseUrl(raw: string): ComfyBaseUrl {
 }
 
 /** `path` is relative to the base (no leading slash), e.g. `history/abc`. */
-export function httpUrl(base: ComfyBaseUrl, path: string, query?: Record<string, string>): string {
+export function httpUrl(base: ComfyUiBaseUrl, path: string, query?: Record<string, string>): string {
   const url = new URL(path, base.href);
   if (query) url.search = new URLSearchParams(query).toString();
   return url.href;
 }
 
-export function wsUrl(base: ComfyBaseUrl, clientId: string): string {
+export function wsUrl(base: ComfyUiBaseUrl, clientId: string): string {
   const url = new URL('ws', base.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.search = new URLSearchParams({ clientId }).toString();

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'winston';
-import type { ComfyClient } from '../client/comfy-client';
+import type { ComfyUiClient } from '../client/comfyui-client';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
 
@@ -17,7 +17,7 @@ export interface RetryPolicy {
 export interface JobCommandDeps {
   dataSource: DataSource;
   /** The client of one server of the pool, by base URL. */
-  clientFor(server: string): ComfyClient;
+  clientFor(server: string): ComfyUiClient;
   logger: Logger;
   retry: RetryPolicy;
   /** This process, for leases. */

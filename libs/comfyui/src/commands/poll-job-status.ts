@@ -1,12 +1,12 @@
 import type { PromptStatus } from '../client/types';
 import { ComfyUiError } from '../errors';
-import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { markRunningByPromptId, patchJob, transitionJob } from '../jobs/job-ledger';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail, scheduleRetry } from './submit-job';
 
 export interface PollJobStatusResult {
-  job: ComfyuiJob;
+  job: ComfyUiJob;
   /** What the server said (`unreachable` when it could not be asked). */
   state: PromptStatus['state'] | 'unreachable' | 'timed_out' | 'skipped';
   /** True only when the prompt completed: the caller runs ProcessJobResult next. */
@@ -29,7 +29,7 @@ export interface PollJobStatusOptions {
  * kept as result_metadata), failed (ComfyUI's execution error), or back to pending when the server
  * lost it (restart, cleared queue). A job past its timeout is interrupted or dequeued, then failed.
  */
-export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, options: PollJobStatusOptions = {}): Promise<PollJobStatusResult> {
+export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, options: PollJobStatusOptions = {}): Promise<PollJobStatusResult> {
   const now = options.now ?? new Date();
   const server = job.server;
   if (!server || (job.status !== 'submitted' && job.status !== 'running')) {
@@ -39,18 +39,18 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, optio
   const startedPolling = Date.now();
   let status: PromptStatus;
   try {
-    status = options.reportedDone ? await client.getFinishedPromptStatus(job.comfyuiJobId) : await client.getPromptStatus(job.comfyuiJobId);
+    status = options.reportedDone ? await client.getFinishedPromptStatus(job.promptId) : await client.getPromptStatus(job.promptId);
   } catch (error) {
     if (error instanceof ComfyUiError && error.transient) {
       // The server may be restarting: the job stays in flight; the lost-prompt check decides later.
-      deps.logger.warn('job status unavailable', { jobId: job.id, promptId: job.comfyuiJobId, server, error: error.message });
+      deps.logger.warn('job status unavailable', { jobId: job.id, promptId: job.promptId, server, error: error.message });
       return { job, state: 'unreachable', needsProcessing: false };
     }
     throw error;
   }
   deps.logger.debug('job status', {
     jobId: job.id,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server,
     state: status.state,
     ms: Date.now() - startedPolling,
@@ -84,14 +84,14 @@ export async function pollJobStatus(job: ComfyuiJob, deps: JobCommandDeps, optio
       return { job: result.job, state: 'failed', needsProcessing: false };
     }
     case 'unknown': {
-      const result = await scheduleRetry(job, server, `prompt ${job.comfyuiJobId} of ${label} was lost by ${server} (in neither queue nor history)`, deps, 'lost');
+      const result = await scheduleRetry(job, server, `prompt ${job.promptId} of ${label} was lost by ${server} (in neither queue nor history)`, deps, 'lost');
       return { job: result.job, state: 'unknown', needsProcessing: false };
     }
     case 'running': {
       if (job.status === 'submitted') {
         const updated = await transitionJob(manager, job, 'running', { startedAt: now });
         if (updated) {
-          deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.comfyuiJobId, server });
+          deps.emit?.({ type: 'job_running', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.promptId, server });
         }
         return { job, state: 'running', needsProcessing: false };
       }
@@ -121,7 +121,7 @@ export async function markPromptRunning(promptId: string, deps: JobCommandDeps, 
  * gets one timeout per prompt ahead of it plus its own and one spare, so an item stuck behind a
  * hung prompt is not blamed for it (the hung one is interrupted first and the queue moves on).
  */
-export function isPastTimeout(job: ComfyuiJob, status: PromptStatus, now: Date): boolean {
+export function isPastTimeout(job: ComfyUiJob, status: PromptStatus, now: Date): boolean {
   const limitMs = job.jobPayload.timeoutSeconds * 1000;
   if (status.state === 'running') {
     const since = job.startedAt ?? job.submittedAt;
@@ -133,16 +133,16 @@ export function isPastTimeout(job: ComfyuiJob, status: PromptStatus, now: Date):
   return false;
 }
 
-async function timeOut(job: ComfyuiJob, state: 'queued' | 'running', deps: JobCommandDeps): Promise<PollJobStatusResult> {
+async function timeOut(job: ComfyUiJob, state: 'queued' | 'running', deps: JobCommandDeps): Promise<PollJobStatusResult> {
   const server = job.server as string;
   const client = deps.clientFor(server);
   try {
-    if (state === 'queued') await client.deleteFromQueue([job.comfyuiJobId]);
-    else await client.interrupt(job.comfyuiJobId);
+    if (state === 'queued') await client.deleteFromQueue([job.promptId]);
+    else await client.interrupt(job.promptId);
   } catch (error) {
-    deps.logger.warn('could not stop a timed-out prompt', { jobId: job.id, promptId: job.comfyuiJobId, server, error: (error as Error).message });
+    deps.logger.warn('could not stop a timed-out prompt', { jobId: job.id, promptId: job.promptId, server, error: (error as Error).message });
   }
-  const message = `${job.jobPayload.label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server}, prompt ${job.comfyuiJobId}`;
+  const message = `${job.jobPayload.label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server}, prompt ${job.promptId}`;
   const result = await fail(job, server, message, 'timeout', deps);
   return { job: result.job, state: 'timed_out', needsProcessing: false };
 }

@@ -32,7 +32,7 @@ export async function prepareRunForResume(dataSource: DataSource, runId: string,
   // submitted/running → pending is a legal move (a lost prompt); done in bulk here.
   const requeued: unknown[] = await dataSource.query(
     `UPDATE comfyui_jobs
-        SET status = 'pending', server = NULL, comfyui_job_id = gen_random_uuid()::text, submitted_at = NULL, started_at = NULL,
+        SET status = 'pending', server = NULL, prompt_id = gen_random_uuid()::text, submitted_at = NULL, started_at = NULL,
             next_attempt_at = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
       WHERE pipeline_run_id = $1 AND status IN ('submitted', 'running')
         AND (server IS NULL OR rtrim(server, '/') <> ALL($2::text[]))

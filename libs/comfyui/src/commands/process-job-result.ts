@@ -4,7 +4,7 @@ import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
 import { retryDelayMs } from '../engine/retry-delay';
 import type { OutputImage } from '../client/types';
-import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
 import { isCompleteImage } from '../files/image-signature';
 import { safeOutputPath } from '../files/safe-output-path';
@@ -14,12 +14,12 @@ import type { JobCommandDeps } from './job-command-deps';
 import { fail } from './submit-job';
 
 export type ProcessJobResultOutcome =
-  | { outcome: 'recorded'; job: ComfyuiJob; imagePath: string; candidateId: string; sha256: string }
+  | { outcome: 'recorded'; job: ComfyUiJob; imagePath: string; candidateId: string; sha256: string }
   /** The download failed for a reason that passes (server restarting, unreachable): it is tried again once due. */
-  | { outcome: 'retry_scheduled'; job: ComfyuiJob; error: string }
-  | { outcome: 'failed'; job: ComfyuiJob; error: string }
+  | { outcome: 'retry_scheduled'; job: ComfyUiJob; error: string }
+  | { outcome: 'failed'; job: ComfyUiJob; error: string }
   /** Already processed, or another worker holds it right now. */
-  | { outcome: 'skipped'; job: ComfyuiJob };
+  | { outcome: 'skipped'; job: ComfyUiJob };
 
 export interface ProcessJobResultOptions {
   /** The caller took the processing lease already (PollJobStatus's completing update did). */
@@ -32,7 +32,7 @@ export interface ProcessJobResultOptions {
  * run again after a crash at any point: the candidate is keyed by the job id, an identical file
  * already in place is kept, and temp files have a fixed name per job.
  */
-export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, options: ProcessJobResultOptions = {}): Promise<ProcessJobResultOutcome> {
+export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, options: ProcessJobResultOptions = {}): Promise<ProcessJobResultOutcome> {
   if (job.status !== 'completed' || job.processedAt) return { outcome: 'skipped', job };
   const manager = deps.dataSource.manager;
   if (!options.leaseHeld && !(await leaseForProcessing(manager, job, deps.workerId, deps.leaseMs))) return { outcome: 'skipped', job };
@@ -41,7 +41,7 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
 
   const image = pickImage(job);
   if (!image) {
-    return failed(job, `${label}: ComfyUI finished prompt ${job.comfyuiJobId} on ${server} but reported no image`, 'no_image', deps);
+    return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but reported no image`, 'no_image', deps);
   }
   // Jobs carry their run's folder since it was added to the payload; older ones look it up.
   let targetFolder = job.jobPayload.targetFolder;
@@ -86,7 +86,7 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
   const sidecar: SidecarMetadata = {
     item: label,
     seed: job.jobPayload.seed,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server,
     sha256: digest,
     jobId: job.id,
@@ -113,7 +113,7 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
     index: job.slotIndex,
     imagePath: target,
     seed: job.jobPayload.seed,
-    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.comfyuiJobId, server },
+    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.promptId, server },
     sourceKey: job.id,
   });
   const candidateId = candidate.id;
@@ -123,13 +123,13 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
   const durationMs = job.submittedAt ? Date.now() - job.submittedAt.getTime() : 0;
   deps.metrics?.completed.inc({ server });
   deps.metrics?.duration.observe(durationMs / 1000);
-  deps.logger.info('job completed', { jobId: job.id, promptId: job.comfyuiJobId, server, label, imagePath: target, seed: job.jobPayload.seed, durationMs });
+  deps.logger.info('job completed', { jobId: job.id, promptId: job.promptId, server, label, imagePath: target, seed: job.jobPayload.seed, durationMs });
   deps.emit?.({
     type: 'job_completed',
     jobId: job.id,
     runId: job.pipelineRunId,
     label,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server,
     imagePath: target,
     seed: job.jobPayload.seed,
@@ -141,23 +141,23 @@ export async function processJobResult(job: ComfyuiJob, deps: JobCommandDeps, op
 }
 
 /** The saved image of the prompt; a preview only when nothing was saved. */
-function pickImage(job: ComfyuiJob): OutputImage | undefined {
+function pickImage(job: ComfyUiJob): OutputImage | undefined {
   const outputs = (job.resultMetadata?.['outputs'] ?? {}) as Record<string, unknown>;
-  const images = collectOutputImages(outputs, `history of ${job.comfyuiJobId}`);
+  const images = collectOutputImages(outputs, `history of ${job.promptId}`);
   return images.find((i) => i.type === 'output') ?? images[0];
 }
 
-async function downloadLater(job: ComfyuiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+async function downloadLater(job: ComfyUiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
   const attempt = job.retryCount + 1;
   const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
   const patched = await patchJob(deps.dataSource.manager, job, { retryCount: attempt, nextAttemptAt, errorMessage: reason, leaseOwner: null, leaseExpiresAt: null });
   if (!patched) return { outcome: 'skipped', job };
   deps.metrics?.retries.inc({ reason: 'download' });
-  deps.logger.warn('image download will be retried', { jobId: job.id, promptId: job.comfyuiJobId, server: job.server, label: job.jobPayload.label, attempt, nextAttemptAt: nextAttemptAt.toISOString(), error: reason });
+  deps.logger.warn('image download will be retried', { jobId: job.id, promptId: job.promptId, server: job.server, label: job.jobPayload.label, attempt, nextAttemptAt: nextAttemptAt.toISOString(), error: reason });
   return { outcome: 'retry_scheduled', job, error: reason };
 }
 
-async function failed(job: ComfyuiJob, message: string, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
+async function failed(job: ComfyUiJob, message: string, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
   const result = await fail(job, job.server, message, reason, deps);
   return result.outcome === 'failed' ? { outcome: 'failed', job: result.job, error: message } : { outcome: 'skipped', job };
 }

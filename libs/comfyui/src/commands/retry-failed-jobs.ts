@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { JobError } from '../jobs/job-error';
 import { transitionJob } from '../jobs/job-ledger';
 
@@ -18,7 +18,7 @@ export interface RetryFailedJobsResult {
  */
 export async function retryFailedJobs(manager: EntityManager, ids: string[]): Promise<RetryFailedJobsResult[]> {
   return manager.transaction(async (tx) => {
-    const jobs = ids.length ? await tx.getRepository(ComfyuiJob).findBy({ id: In([...new Set(ids)]) }) : [];
+    const jobs = ids.length ? await tx.getRepository(ComfyUiJob).findBy({ id: In([...new Set(ids)]) }) : [];
     const missing = ids.filter((id) => !jobs.some((j) => j.id === id));
     if (missing.length) throw new JobError('JOB_NOT_FOUND', `no job with id ${missing.join(', ')}`);
     const notFailed = jobs.filter((j) => j.status !== 'failed');
@@ -50,14 +50,14 @@ export async function retryFailedJobs(manager: EntityManager, ids: string[]): Pr
         leaseExpiresAt: null,
       });
       // A new prompt id: the old one may still be in the server's history as failed.
-      await tx.getRepository(ComfyuiJob).update({ id: job.id }, { comfyuiJobId: randomUUID() });
+      await tx.getRepository(ComfyUiJob).update({ id: job.id }, { promptId: randomUUID() });
       results.push({ jobId: job.id, label, action: 'resubmit' });
     }
     return results;
   });
 }
 
-function finishedWithImage(job: ComfyuiJob): boolean {
+function finishedWithImage(job: ComfyUiJob): boolean {
   const history = job.resultMetadata as { status?: { status_str?: string }; outputs?: Record<string, { images?: unknown[] }> } | null;
   if (!history || history.status?.status_str !== 'success') return false;
   return Object.values(history.outputs ?? {}).some((o) => Array.isArray(o.images) && o.images.length > 0);

@@ -1,18 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { ComfyClient } from '../client/comfy-client';
+import type { ComfyUiClient } from '../client/comfyui-client';
 import type { Workflow } from '../client/types';
 import { ComfyUiError } from '../errors';
-import type { ComfyuiJob } from '../jobs/comfyui-job.entity';
+import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
 import { retryDelayMs } from '../engine/retry-delay';
 import type { JobCommandDeps } from './job-command-deps';
 
 export type SubmitJobResult =
-  | { outcome: 'submitted'; job: ComfyuiJob; alreadyOnServer: boolean }
-  | { outcome: 'retry_scheduled'; job: ComfyuiJob; error: string }
-  | { outcome: 'failed'; job: ComfyuiJob; error: string }
+  | { outcome: 'submitted'; job: ComfyUiJob; alreadyOnServer: boolean }
+  | { outcome: 'retry_scheduled'; job: ComfyUiJob; error: string }
+  | { outcome: 'failed'; job: ComfyUiJob; error: string }
   /** Another worker moved the job meanwhile; nothing was done. */
-  | { outcome: 'skipped'; job: ComfyuiJob };
+  | { outcome: 'skipped'; job: ComfyUiJob };
 
 /**
  * Posts a pending job's workflow to one server. The prompt id was chosen when the job was created,
@@ -28,19 +28,19 @@ export interface SubmitJobOptions {
   neverPosted?: boolean;
 }
 
-export async function submitJob(job: ComfyuiJob, server: string, deps: JobCommandDeps, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
+export async function submitJob(job: ComfyUiJob, server: string, deps: JobCommandDeps, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
   const client = deps.clientFor(server);
   const manager = deps.dataSource.manager;
   try {
     // The server is written on the row before every POST: a server there means an earlier attempt
     // (perhaps of a process that died right after posting) may have reached it. Ask before posting.
     const previous = job.server;
-    if (previous && !options.neverPosted && (await isAlreadyOnServer(deps, previous, job.comfyuiJobId))) {
+    if (previous && !options.neverPosted && (await isAlreadyOnServer(deps, previous, job.promptId))) {
       return markSubmitted(job, previous, deps, true);
     }
     if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };
     const workflow = await withUploads(client, job);
-    await client.submitPrompt(workflow, { promptId: job.comfyuiJobId });
+    await client.submitPrompt(workflow, { promptId: job.promptId });
     return markSubmitted(job, server, deps, false);
   } catch (error) {
     if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
@@ -75,7 +75,7 @@ async function isAlreadyOnServer(deps: JobCommandDeps, server: string, promptId:
 }
 
 /** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
-async function withUploads(client: ComfyClient, job: ComfyuiJob): Promise<Workflow> {
+async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<Workflow> {
   const workflow = structuredClone(job.jobPayload.workflow) as Workflow;
   for (const upload of job.jobPayload.uploads) {
     const stored = await client.uploadImage(await readFile(upload.localPath), {
@@ -88,7 +88,7 @@ async function withUploads(client: ComfyClient, job: ComfyuiJob): Promise<Workfl
   return workflow;
 }
 
-async function markSubmitted(job: ComfyuiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean): Promise<SubmitJobResult> {
+async function markSubmitted(job: ComfyUiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean): Promise<SubmitJobResult> {
   const updated = await transitionJob(deps.dataSource.manager, job, 'submitted', {
     server,
     submittedAt: new Date(),
@@ -101,7 +101,7 @@ async function markSubmitted(job: ComfyuiJob, server: string, deps: JobCommandDe
   deps.metrics?.submitted.inc({ server });
   deps.logger.info('job submitted', {
     jobId: job.id,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server,
     label: job.jobPayload.label,
     seed: job.jobPayload.seed,
@@ -110,13 +110,13 @@ async function markSubmitted(job: ComfyuiJob, server: string, deps: JobCommandDe
     attempt: job.retryCount + 1,
     alreadyOnServer,
   });
-  deps.emit?.({ type: 'job_submitted', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, promptId: job.comfyuiJobId, server });
+  deps.emit?.({ type: 'job_submitted', jobId: job.id, runId: job.pipelineRunId, label: job.jobPayload.label, promptId: job.promptId, server });
   return { outcome: 'submitted', job: updated, alreadyOnServer };
 }
 
 /** Keeps the job pending for another attempt after a backoff, or fails it once the budget is spent. */
 export async function scheduleRetry(
-  job: ComfyuiJob,
+  job: ComfyUiJob,
   server: string | null,
   reason: string,
   deps: JobCommandDeps,
@@ -143,7 +143,7 @@ export async function scheduleRetry(
   deps.metrics?.retries.inc({ reason: metricReason });
   deps.logger.warn('job will be retried', {
     jobId: job.id,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server,
     label: job.jobPayload.label,
     attempt,
@@ -156,7 +156,7 @@ export async function scheduleRetry(
 
 /** Fails a job for good, with a message that names it. */
 export async function fail(
-  job: ComfyuiJob,
+  job: ComfyUiJob,
   server: string | null,
   message: string,
   reason: string,
@@ -174,7 +174,7 @@ export async function fail(
   deps.metrics?.failed.inc({ reason });
   deps.logger.error('job failed', {
     jobId: job.id,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server: updated.server,
     label: job.jobPayload.label,
     runId: job.pipelineRunId,
@@ -186,7 +186,7 @@ export async function fail(
     jobId: job.id,
     runId: job.pipelineRunId,
     label: job.jobPayload.label,
-    promptId: job.comfyuiJobId,
+    promptId: job.promptId,
     server: updated.server,
     error: message,
   });

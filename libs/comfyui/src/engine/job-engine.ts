@@ -3,13 +3,13 @@ import { hostname } from 'node:os';
 import { buildJobPayload, selectNextJob, type SelectNextJobResult } from '@kiln/job-orchestration';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createLogger, transports, type Logger } from 'winston';
-import type { ComfyClientOptions } from '../client/options';
-import type { ComfyEventStream } from '../client/event-stream';
+import type { ComfyUiClientOptions } from '../client/options';
+import type { ComfyUiEventStream } from '../client/event-stream';
 import type { JobCommandDeps } from '../commands/job-command-deps';
 import { markPromptRunning, pollJobStatus, type PollJobStatusOptions } from '../commands/poll-job-status';
 import { processJobResult } from '../commands/process-job-result';
 import { submitJob, type SubmitJobOptions } from '../commands/submit-job';
-import { ComfyuiJob, type ComfyuiJobPayload } from '../jobs/comfyui-job.entity';
+import { ComfyUiJob, type ComfyUiJobPayload } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, createPendingJob, findInFlightJobs, findUnprocessedJobs, readSubmitterSnapshot, transitionJob } from '../jobs/job-ledger';
 import { jobSlots } from '../jobs/job-slots';
 import { EngineMetrics } from './engine-metrics';
@@ -24,7 +24,7 @@ export interface JobEngineOptions {
   /** ComfyUI base URLs; several make a pool. */
   servers: string[];
   /** Client settings shared by every server (headers, request timeout, retries…). */
-  client?: Omit<ComfyClientOptions, 'baseUrl'>;
+  client?: Omit<ComfyUiClientOptions, 'baseUrl'>;
   /** Prompts kept queued per server (default 2: one running, one waiting, so the GPU never idles). */
   maxInFlightPerServer?: number;
   /** Safety-net poll of in-flight jobs (COMFYUI_POLL_INTERVAL; default 5000). */
@@ -71,7 +71,7 @@ export class JobEngine {
   private readonly deps: JobCommandDeps;
   private readonly submitter: PeriodicLoop;
   private readonly poller: PeriodicLoop;
-  private readonly streams: ComfyEventStream[] = [];
+  private readonly streams: ComfyUiEventStream[] = [];
   /** Callers of whenRunSettled, with the check number current when they asked. */
   private readonly settledWaiters = new Map<string, Array<{ resolve: (summary: RunSummary) => void; askedAt: number }>>();
   private settleChecks = 0;
@@ -96,7 +96,7 @@ export class JobEngine {
    * row instead of reading it again (one query per image). A stale copy is harmless, every update is
    * guarded by the status it saw. Pruned to the jobs in flight on each poll, so it cannot grow.
    */
-  private readonly postedJobs = new Map<string, ComfyuiJob>();
+  private readonly postedJobs = new Map<string, ComfyUiJob>();
   /** Prompts whose "done" event arrived and is not handled yet (emptied by its handler). */
   private readonly reportedDone = new Set<string>();
 
@@ -197,14 +197,14 @@ export class JobEngine {
     await Promise.all(submissions);
   }
 
-  private post(job: ComfyuiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
+  private post(job: ComfyUiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
     const posted = submitJob(job, server, this.deps, options)
       .then((result) => {
-        if (result.outcome === 'submitted' && !this.stopping) this.postedJobs.set(job.comfyuiJobId, result.job);
+        if (result.outcome === 'submitted' && !this.stopping) this.postedJobs.set(job.promptId, result.job);
         return result;
       })
-      .finally(() => this.posting.delete(job.comfyuiJobId));
-    this.posting.set(job.comfyuiJobId, posted);
+      .finally(() => this.posting.delete(job.promptId));
+    this.posting.set(job.promptId, posted);
     return posted;
   }
 
@@ -212,7 +212,7 @@ export class JobEngine {
    * One transaction: select the next slot, build its workflow, insert the job (leased to us, its
    * server recorded: SubmitJob then needs no update before posting).
    */
-  private createNextJob(server: string): Promise<ComfyuiJob | undefined> {
+  private createNextJob(server: string): Promise<ComfyUiJob | undefined> {
     return this.options.dataSource.transaction(async (tx) => {
       const selection = await selectNextJob(tx, { jobSlots, runId: this.options.runId, runKind: this.options.runKind });
       if (selection.kind === 'no_work') return undefined;
@@ -220,7 +220,7 @@ export class JobEngine {
     });
   }
 
-  private async insertJob(tx: EntityManager, selection: Exclude<SelectNextJobResult, { kind: 'no_work' }>, server: string): Promise<ComfyuiJob> {
+  private async insertJob(tx: EntityManager, selection: Exclude<SelectNextJobResult, { kind: 'no_work' }>, server: string): Promise<ComfyUiJob> {
     const params = (selection.step.params ?? {}) as Record<string, unknown>;
     const label = labelOf(selection);
     const base = {
@@ -244,7 +244,7 @@ export class JobEngine {
         ...base,
         server,
         payload: {
-          workflow: payload.workflow as ComfyuiJobPayload['workflow'],
+          workflow: payload.workflow as ComfyUiJobPayload['workflow'],
           uploads: payload.uploads.map((u) => ({ localPath: u.localPath, uploadName: u.uploadName, nodeId: u.target.nodeId, input: u.target.input })),
           outputName: selection.outputName,
           targetFolder: selection.run.targetFolder,
@@ -264,7 +264,7 @@ export class JobEngine {
       const message = `${label}: cannot build its workflow: ${(error as Error).message}`;
       await transitionJob(tx, job, 'failed', { errorMessage: message, completedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });
       this.logger.error('job failed', { jobId: job.id, label, error: message });
-      this.emit({ type: 'job_failed', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.comfyuiJobId, server: null, error: message });
+      this.emit({ type: 'job_failed', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.promptId, server: null, error: message });
       return job;
     }
   }
@@ -272,7 +272,7 @@ export class JobEngine {
   private async pollTick(): Promise<void> {
     const manager = this.options.dataSource.manager;
     const inFlight = await findInFlightJobs(manager, this.options.runId);
-    const promptIds = new Set(inFlight.map((job) => job.comfyuiJobId));
+    const promptIds = new Set(inFlight.map((job) => job.promptId));
     for (const promptId of this.postedJobs.keys()) if (!promptIds.has(promptId) && !this.posting.has(promptId)) this.postedJobs.delete(promptId);
     for (const job of inFlight) {
       if (this.stopping) return;
@@ -287,13 +287,13 @@ export class JobEngine {
   }
 
   /** Polls one job and, when it completed, brings its image home. */
-  private async advance(job: ComfyuiJob, options: PollJobStatusOptions = {}): Promise<void> {
+  private async advance(job: ComfyUiJob, options: PollJobStatusOptions = {}): Promise<void> {
     const polled = await pollJobStatus(job, this.deps, options);
     if (polled.needsProcessing) await processJobResult(polled.job, this.deps, { leaseHeld: polled.leaseHeld });
     if (polled.state !== 'queued' && polled.state !== 'running' && polled.state !== 'skipped') this.submitter.wake();
   }
 
-  private listen(server: string): ComfyEventStream {
+  private listen(server: string): ComfyUiEventStream {
     const stream = this.pool.clientFor(server).openEvents();
     const byPrompt = (promptId: string | undefined, action: (promptId: string) => Promise<unknown>): Promise<void> => {
       if (!promptId || this.stopping) return Promise.resolve();
@@ -339,7 +339,7 @@ export class JobEngine {
         this.postedJobs.delete(promptId);
         // Only a copy our own update confirmed (submitted, then perhaps running) is trusted; anything else is read fresh.
         const trusted = cached?.status === 'running' || cached?.status === 'submitted';
-        const job = trusted ? cached : await this.options.dataSource.getRepository(ComfyuiJob).findOneBy({ comfyuiJobId: promptId });
+        const job = trusted ? cached : await this.options.dataSource.getRepository(ComfyUiJob).findOneBy({ promptId: promptId });
         if (!job) return;
         await this.advance(job, { reportedDone: true });
         await this.resolveSettledRuns();

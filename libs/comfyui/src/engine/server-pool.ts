@@ -1,26 +1,26 @@
 import type { EntityManager } from 'typeorm';
-import { ComfyClient } from '../client/comfy-client';
-import type { ComfyClientOptions } from '../client/options';
+import { ComfyUiClient } from '../client/comfyui-client';
+import type { ComfyUiClientOptions } from '../client/options';
 import { countInFlightByServer } from '../jobs/job-ledger';
 
 /** One client per ComfyUI server, and the free capacity of each. */
 export class ServerPool {
-  private readonly clients = new Map<string, ComfyClient>();
+  private readonly clients = new Map<string, ComfyUiClient>();
 
   constructor(
     readonly servers: readonly string[],
-    private readonly clientOptions: Omit<ComfyClientOptions, 'baseUrl'>,
+    private readonly clientOptions: Omit<ComfyUiClientOptions, 'baseUrl'>,
     /** Prompts kept on each server at once: enough that the GPU never waits for the next one. */
     readonly maxInFlightPerServer: number,
   ) {
-    for (const server of servers) this.clients.set(server, new ComfyClient({ ...clientOptions, baseUrl: server }));
+    for (const server of servers) this.clients.set(server, new ComfyUiClient({ ...clientOptions, baseUrl: server }));
   }
 
-  clientFor(server: string): ComfyClient {
+  clientFor(server: string): ComfyUiClient {
     const client = this.clients.get(server);
     if (client) return client;
     // A job submitted by an earlier configuration: talk to its server with the same settings.
-    const created = new ComfyClient({ ...this.clientOptions, baseUrl: server });
+    const created = new ComfyUiClient({ ...this.clientOptions, baseUrl: server });
     this.clients.set(server, created);
     return created;
   }

@@ -1,10 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** pending → submitted → running → completed | failed (see job-transitions.ts for every allowed move). */
-export type ComfyuiJobStatus = 'pending' | 'submitted' | 'running' | 'completed' | 'failed';
+export type ComfyUiJobStatus = 'pending' | 'submitted' | 'running' | 'completed' | 'failed';
 
 /** What the job asks ComfyUI for and where its result goes; written once at creation. */
-export interface ComfyuiJobPayload {
+export interface ComfyUiJobPayload {
   /** API-format workflow, ready to POST. */
   workflow: Record<string, unknown>;
   /** Local files to upload before posting, and the LoadImage input that receives each one. */
@@ -25,7 +25,7 @@ export interface ComfyuiJobPayload {
 }
 
 @Entity('comfyui_jobs')
-export class ComfyuiJob {
+export class ComfyUiJob {
   @PrimaryGeneratedColumn('uuid') id!: string;
 
   @Column({ type: 'uuid', name: 'pipeline_run_id' }) pipelineRunId!: string;
@@ -37,12 +37,12 @@ export class ComfyuiJob {
   /** The slot SelectNextJob chose: base index in the step, or child index under the parent. */
   @Column({ type: 'int', name: 'slot_index' }) slotIndex!: number;
 
-  @Column({ type: 'jsonb', name: 'job_payload' }) jobPayload!: ComfyuiJobPayload;
+  @Column({ type: 'jsonb', name: 'job_payload' }) jobPayload!: ComfyUiJobPayload;
 
-  @Column({ type: 'text', default: 'pending' }) status!: ComfyuiJobStatus;
+  @Column({ type: 'text', default: 'pending' }) status!: ComfyUiJobStatus;
 
   /** The ComfyUI prompt id; chosen by us before the first POST so a retry can ask whether it arrived. */
-  @Column({ type: 'text', name: 'comfyui_job_id' }) comfyuiJobId!: string;
+  @Column({ type: 'text', name: 'prompt_id' }) promptId!: string;
 
   /** Base URL of the server the prompt went to. */
   @Column({ type: 'text', nullable: true }) server!: string | null;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import { ComfyuiJob, type ComfyuiJobPayload, type ComfyuiJobStatus } from './comfyui-job.entity';
+import { ComfyUiJob, type ComfyUiJobPayload, type ComfyUiJobStatus } from './comfyui-job.entity';
 import { JobError } from './job-error';
 import { canTransition } from './job-transitions';
 
@@ -9,7 +9,7 @@ export interface CreateJobInput {
   pipelineStepId: string;
   parentCandidateId: string | null;
   slotIndex: number;
-  payload: ComfyuiJobPayload;
+  payload: ComfyUiJobPayload;
   /** Worker that will post it; the job is leased to it so no other worker claims it meanwhile. */
   leaseOwner?: string;
   leaseMs?: number;
@@ -21,19 +21,19 @@ export interface CreateJobInput {
  * Inserts a `pending` job with a prompt id of our own, so a later retry can ask the server about it.
  * Plain SQL (one per image): TypeORM's save cost more CPU than the round trip.
  */
-export async function createPendingJob(manager: EntityManager, input: CreateJobInput): Promise<ComfyuiJob> {
-  const comfyuiJobId = randomUUID();
+export async function createPendingJob(manager: EntityManager, input: CreateJobInput): Promise<ComfyUiJob> {
+  const promptId = randomUUID();
   const server = input.server ?? null;
   const leaseOwner = input.leaseOwner ?? null;
   const leaseExpiresAt = leaseOwner ? new Date(Date.now() + (input.leaseMs ?? 60_000)) : null;
   const rows: Array<{ id: string; created_at: Date; updated_at: Date }> = await manager.query(
-    `INSERT INTO comfyui_jobs (pipeline_run_id, pipeline_step_id, parent_candidate_id, slot_index, job_payload, status, comfyui_job_id, server, retry_count, lease_owner, lease_expires_at)
+    `INSERT INTO comfyui_jobs (pipeline_run_id, pipeline_step_id, parent_candidate_id, slot_index, job_payload, status, prompt_id, server, retry_count, lease_owner, lease_expires_at)
      VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, 0, $8, $9)
      RETURNING id, created_at, updated_at`,
-    [input.pipelineRunId, input.pipelineStepId, input.parentCandidateId, input.slotIndex, JSON.stringify(input.payload), comfyuiJobId, server, leaseOwner, leaseExpiresAt],
+    [input.pipelineRunId, input.pipelineStepId, input.parentCandidateId, input.slotIndex, JSON.stringify(input.payload), promptId, server, leaseOwner, leaseExpiresAt],
   );
   const [row] = rows;
-  return Object.assign(new ComfyuiJob(), {
+  return Object.assign(new ComfyUiJob(), {
     id: row.id,
     pipelineRunId: input.pipelineRunId,
     pipelineStepId: input.pipelineStepId,
@@ -41,7 +41,7 @@ export async function createPendingJob(manager: EntityManager, input: CreateJobI
     slotIndex: input.slotIndex,
     jobPayload: input.payload,
     status: 'pending',
-    comfyuiJobId,
+    promptId,
     server,
     retryCount: 0,
     nextAttemptAt: null,
@@ -56,12 +56,12 @@ export async function createPendingJob(manager: EntityManager, input: CreateJobI
     leaseExpiresAt,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
-  } satisfies ComfyuiJob);
+  } satisfies ComfyUiJob);
 }
 
 export type JobPatch = Partial<
   Pick<
-    ComfyuiJob,
+    ComfyUiJob,
     | 'server'
     | 'retryCount'
     | 'nextAttemptAt'
@@ -84,10 +84,10 @@ export type JobPatch = Partial<
  */
 export async function transitionJob(
   manager: EntityManager,
-  job: ComfyuiJob,
-  to: ComfyuiJobStatus,
+  job: ComfyUiJob,
+  to: ComfyUiJobStatus,
   patch: JobPatch = {},
-): Promise<ComfyuiJob | undefined> {
+): Promise<ComfyUiJob | undefined> {
   if (!canTransition(job.status, to)) {
     throw new JobError('JOB_ILLEGAL_TRANSITION', `job ${job.id} cannot move from ${job.status} to ${to}`);
   }
@@ -96,7 +96,7 @@ export async function transitionJob(
 }
 
 /** Changes fields without a status change, guarded by the status the caller saw. */
-export async function patchJob(manager: EntityManager, job: ComfyuiJob, patch: JobPatch): Promise<boolean> {
+export async function patchJob(manager: EntityManager, job: ComfyUiJob, patch: JobPatch): Promise<boolean> {
   if (!(await updateGuarded(manager, job, patch))) return false;
   Object.assign(job, patch);
   return true;
@@ -123,7 +123,7 @@ const patchColumns: Readonly<Record<keyof JobPatch | 'status', string>> = {
  * One UPDATE of the job's row, only while it still has the status the caller saw. Plain SQL: these
  * run several times per image, and TypeORM's update builder cost more CPU than the round trip.
  */
-async function updateGuarded(manager: EntityManager, job: ComfyuiJob, patch: JobPatch & { status?: ComfyuiJobStatus }): Promise<boolean> {
+async function updateGuarded(manager: EntityManager, job: ComfyUiJob, patch: JobPatch & { status?: ComfyUiJobStatus }): Promise<boolean> {
   const params: unknown[] = [job.id, job.status];
   const sets: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
@@ -141,16 +141,16 @@ function affectedCount(result: unknown): number {
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }
 
-export async function getJob(manager: EntityManager, id: string): Promise<ComfyuiJob> {
-  const job = await manager.getRepository(ComfyuiJob).findOneBy({ id });
+export async function getJob(manager: EntityManager, id: string): Promise<ComfyUiJob> {
+  const job = await manager.getRepository(ComfyUiJob).findOneBy({ id });
   if (!job) throw new JobError('JOB_NOT_FOUND', `no job with id ${id}`);
   return job;
 }
 
 /** Jobs whose prompt is (or should be) on a server: submitted or running. */
-export function findInFlightJobs(manager: EntityManager, runId?: string): Promise<ComfyuiJob[]> {
+export function findInFlightJobs(manager: EntityManager, runId?: string): Promise<ComfyUiJob[]> {
   const query = manager
-    .getRepository(ComfyuiJob)
+    .getRepository(ComfyUiJob)
     .createQueryBuilder('job')
     .where(`job.status IN ('submitted', 'running')`)
     .orderBy('job.submittedAt', 'ASC');
@@ -162,9 +162,9 @@ export function findInFlightJobs(manager: EntityManager, runId?: string): Promis
  * Completed on the server but not yet on disk and in the candidates table (e.g. after a crash), and
  * due: a download that failed for a passing reason waits for its next attempt.
  */
-export function findUnprocessedJobs(manager: EntityManager, runId?: string): Promise<ComfyuiJob[]> {
+export function findUnprocessedJobs(manager: EntityManager, runId?: string): Promise<ComfyUiJob[]> {
   const query = manager
-    .getRepository(ComfyuiJob)
+    .getRepository(ComfyUiJob)
     .createQueryBuilder('job')
     .where(`job.status = 'completed' AND job.processedAt IS NULL AND (job.nextAttemptAt IS NULL OR job.nextAttemptAt <= now())`)
     .orderBy('job.completedAt', 'ASC');
@@ -183,7 +183,7 @@ export async function claimDuePendingJobs(
   leaseMs: number,
   runId?: string,
   runKind?: 'batch' | 'pipeline',
-): Promise<ComfyuiJob[]> {
+): Promise<ComfyUiJob[]> {
   if (limit <= 0) return [];
   const params: unknown[] = [owner, limit, new Date(Date.now() + leaseMs)];
   const result: unknown = await manager.query(
@@ -197,7 +197,7 @@ export async function claimDuePendingJobs(
   );
   const ids = returnedRows<{ id: string }>(result).map((row) => row.id);
   if (ids.length === 0) return [];
-  return manager.getRepository(ComfyuiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
+  return manager.getRepository(ComfyUiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
 }
 
 /**
@@ -269,7 +269,7 @@ export interface StartedJob {
 export async function markRunningByPromptId(manager: EntityManager, promptId: string, startedAt: Date): Promise<StartedJob | undefined> {
   const result: unknown = await manager.query(
     `UPDATE comfyui_jobs SET status = 'running', started_at = $2, updated_at = now()
-      WHERE comfyui_job_id = $1 AND status = 'submitted' AND server IS NOT NULL
+      WHERE prompt_id = $1 AND status = 'submitted' AND server IS NOT NULL
       RETURNING id, pipeline_run_id, server, job_payload->>'label' AS label`,
     [promptId, startedAt],
   );
@@ -281,10 +281,10 @@ export async function markRunningByPromptId(manager: EntityManager, promptId: st
  * Takes the lease of a completed, not yet processed job so only one worker (or one of a worker's
  * event handler and poller) downloads it. True when this worker now holds it.
  */
-export async function leaseForProcessing(manager: EntityManager, job: ComfyuiJob, owner: string, leaseMs: number): Promise<boolean> {
+export async function leaseForProcessing(manager: EntityManager, job: ComfyUiJob, owner: string, leaseMs: number): Promise<boolean> {
   const leaseExpiresAt = new Date(Date.now() + leaseMs);
   const result = await manager
-    .getRepository(ComfyuiJob)
+    .getRepository(ComfyUiJob)
     .createQueryBuilder()
     .update()
     .set({ leaseOwner: owner, leaseExpiresAt })

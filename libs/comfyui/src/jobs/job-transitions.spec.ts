@@ -1,7 +1,7 @@
 import { canTransition, jobTransitions } from './job-transitions';
-import type { ComfyuiJobStatus } from './comfyui-job.entity';
+import type { ComfyUiJobStatus } from './comfyui-job.entity';
 
-const all: ComfyuiJobStatus[] = ['pending', 'submitted', 'running', 'completed', 'failed'];
+const all: ComfyUiJobStatus[] = ['pending', 'submitted', 'running', 'completed', 'failed'];
 
 describe('job transitions', () => {
   it.each([
@@ -17,7 +17,7 @@ describe('job transitions', () => {
     ['completed', 'failed'],
     ['failed', 'pending'],
     ['failed', 'completed'],
-  ] as Array<[ComfyuiJobStatus, ComfyuiJobStatus]>)('allows %s → %s', (from, to) => {
+  ] as Array<[ComfyUiJobStatus, ComfyUiJobStatus]>)('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
   });
 

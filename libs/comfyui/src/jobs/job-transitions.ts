@@ -1,4 +1,4 @@
-import type { ComfyuiJobStatus } from './comfyui-job.entity';
+import type { ComfyUiJobStatus } from './comfyui-job.entity';
 
 /**
  * Every legal move of a job. Anything else is a bug and raises JOB_ILLEGAL_TRANSITION.
@@ -7,7 +7,7 @@ import type { ComfyuiJobStatus } from './comfyui-job.entity';
  * - completed → failed: the result had no image or could not be downloaded.
  * - failed → pending / completed: a person retries it (regenerate, or re-download a kept result).
  */
-export const jobTransitions: Readonly<Record<ComfyuiJobStatus, readonly ComfyuiJobStatus[]>> = {
+export const jobTransitions: Readonly<Record<ComfyUiJobStatus, readonly ComfyUiJobStatus[]>> = {
   pending: ['submitted', 'failed'],
   submitted: ['running', 'completed', 'failed', 'pending'],
   running: ['completed', 'failed', 'pending'],
@@ -15,9 +15,9 @@ export const jobTransitions: Readonly<Record<ComfyuiJobStatus, readonly ComfyuiJ
   failed: ['pending', 'completed'],
 };
 
-export function canTransition(from: ComfyuiJobStatus, to: ComfyuiJobStatus): boolean {
+export function canTransition(from: ComfyUiJobStatus, to: ComfyUiJobStatus): boolean {
   return jobTransitions[from].includes(to);
 }
 
 /** Submitted or running: the prompt is (or should be) on a ComfyUI server. */
-export const inFlightStatuses: readonly ComfyuiJobStatus[] = ['submitted', 'running'];
+export const inFlightStatuses: readonly ComfyUiJobStatus[] = ['submitted', 'running'];

@@ -1,4 +1,4 @@
-import { comfyFixturesDir } from '@kiln/testing';
+import { comfyUiFixturesDir } from '@kiln/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { baseJobKey, childJobKey } from '../naming/output-name';
@@ -83,7 +83,7 @@ describe('buildJobPayload', () => {
   });
 
   it('gives every SaveImage of a workflow its own unique prefix', () => {
-    const graph = JSON.parse(fs.readFileSync(`${comfyFixturesDir()}/workflows/partial_invalid.json`, 'utf8')) as ApiWorkflow;
+    const graph = JSON.parse(fs.readFileSync(`${comfyUiFixturesDir()}/workflows/partial_invalid.json`, 'utf8')) as ApiWorkflow;
     const step = {
       name: 'x',
       workflow: { base: { source: 'partial_invalid.json', graph, bindings: { filename_prefix: '2.inputs.filename_prefix' } } },

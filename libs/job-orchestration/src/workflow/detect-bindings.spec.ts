@@ -1,11 +1,11 @@
-import { comfyFixturesDir } from '@kiln/testing';
+import { comfyUiFixturesDir } from '@kiln/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkApiWorkflow, type ApiWorkflow } from './api-workflow';
 import { getBuiltinWorkflow } from './builtin-templates';
 import { detectWorkflowBindings } from './detect-bindings';
 
-const captured = `${comfyFixturesDir()}/workflows`;
+const captured = `${comfyUiFixturesDir()}/workflows`;
 
 function readWorkflow(file: string): ApiWorkflow {
   const checked = checkApiWorkflow(JSON.parse(fs.readFileSync(path.join(captured, file), 'utf8')));

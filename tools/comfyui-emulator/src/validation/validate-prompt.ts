@@ -8,7 +8,7 @@ import {
   pyStr,
 } from '../python/python-values';
 import { coerceInputValue, pyEquals } from './coerce-input-value';
-import { comfyError, type ComfyError, type NodeErrorEntry } from './comfy-error';
+import { comfyUiError, type ComfyUiError, type NodeErrorEntry } from './comfyui-error';
 
 /** API-format workflow: node id → `{class_type, inputs}`. Values are coerced in place, like ComfyUI. */
 export type ApiPrompt = Record<string, unknown>;
@@ -21,9 +21,9 @@ export interface ValidationContext {
 
 export type ValidationOutcome =
   | { ok: true; outputs: string[]; nodeErrors: Map<string, NodeErrorEntry> }
-  | { ok: false; error: ComfyError; nodeErrors: Map<string, NodeErrorEntry> };
+  | { ok: false; error: ComfyUiError; nodeErrors: Map<string, NodeErrorEntry> };
 
-type NodeResult = [valid: boolean, errors: ComfyError[]];
+type NodeResult = [valid: boolean, errors: ComfyUiError[]];
 
 // Nodes whose own VALIDATE_INPUTS replaces the min/max/combo checks for these inputs.
 const CUSTOM_VALIDATED_INPUTS: Record<string, string[]> = { LoadImage: ['image'], LoadImageMask: ['image'] };
@@ -95,7 +95,7 @@ class PromptValidator {
     const classType = node.class_type as string;
     const info = this.context.catalogue.get(classType) as NodeInfo;
     const customInputs = CUSTOM_VALIDATED_INPUTS[classType] ?? [];
-    const errors: ComfyError[] = [];
+    const errors: ComfyUiError[] = [];
     let valid = true;
 
     for (const input of this.context.catalogue.inputsOf(info)) {
@@ -104,7 +104,7 @@ class PromptValidator {
       const extraInfo = input.spec[1] ?? {};
       if (!isPlainObject(inputs) || !Object.prototype.hasOwnProperty.call(inputs, name)) {
         if (input.category === 'required') {
-          errors.push(comfyError('required_input_missing', 'Required input is missing', name, { input_name: name }));
+          errors.push(comfyUiError('required_input_missing', 'Required input is missing', name, { input_name: name }));
         }
         continue;
       }
@@ -113,7 +113,7 @@ class PromptValidator {
       if (Array.isArray(value)) {
         if (value.length !== 2) {
           errors.push(
-            comfyError('bad_linked_input', 'Bad linked input, must be a length-2 list of [node_id, slot_index]', name, {
+            comfyUiError('bad_linked_input', 'Bad linked input, must be a length-2 list of [node_id, slot_index]', name, {
               input_name: name,
               input_config: inputConfig,
               received_value: value,
@@ -127,7 +127,7 @@ class PromptValidator {
         const receivedType = returnTypeAt(sourceInfo, value[1]);
         if (!typesCompatible(receivedType, inputType)) {
           errors.push(
-            comfyError(
+            comfyUiError(
               'return_type_mismatch',
               'Return type mismatch between linked nodes',
               `${name}, received_type(${pyStr(receivedType)}) mismatch input_type(${inputTypeText(inputType)})`,
@@ -145,7 +145,7 @@ class PromptValidator {
           this.validated.set(sourceId as string, [
             false,
             [
-              comfyError('exception_during_inner_validation', 'Exception when validating inner node', exception.message, {
+              comfyUiError('exception_during_inner_validation', 'Exception when validating inner node', exception.message, {
                 input_name: name,
                 input_config: inputConfig,
                 exception_message: exception.message,
@@ -169,7 +169,7 @@ class PromptValidator {
       } catch (error) {
         const exception = asPythonException(error);
         errors.push(
-          comfyError(
+          comfyUiError(
             'invalid_input_type',
             `Failed to convert an input value to a ${pyStr(inputType)} value`,
             `${name}, ${pyStr(value)}, ${exception.message}`,
@@ -187,7 +187,7 @@ class PromptValidator {
       if (Array.isArray(inputType) && !inputType.some((choice) => pyEquals(choice, value))) {
         const longList = inputType.length > 20;
         errors.push(
-          comfyError(
+          comfyUiError(
             'value_not_in_list',
             'Value not in list',
             `${name}: '${pyStr(value)}' not in ${longList ? `(list of length ${inputType.length})` : pyStr(inputType)}`,
@@ -202,7 +202,7 @@ class PromptValidator {
       const file = inputs[name];
       if (typeof file !== 'string' || !this.context.inputFileExists(file)) {
         errors.push(
-          comfyError('custom_validation_failed', 'Custom validation failed for node', `${name} - Invalid image file: ${pyStr(file)}`, {
+          comfyUiError('custom_validation_failed', 'Custom validation failed for node', `${name} - Invalid image file: ${pyStr(file)}`, {
             input_name: name,
           }),
         );
@@ -219,12 +219,12 @@ class PromptValidator {
     value: unknown,
     inputConfig: unknown[],
     extraInfo: Record<string, unknown>,
-  ): ComfyError | undefined {
+  ): ComfyUiError | undefined {
     const isNumber = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || v instanceof PythonFloat;
     if (!isNumber(value)) return undefined;
     const extra = { input_name: name, input_config: inputConfig, received_value: value };
     if (isNumber(extraInfo.min) && compareNumbers(value, extraInfo.min) < 0) {
-      return comfyError(
+      return comfyUiError(
         'value_smaller_than_min',
         `Value ${pyStr(value)} smaller than min of ${pyStr(extraInfo.min)}`,
         name,
@@ -232,7 +232,7 @@ class PromptValidator {
       );
     }
     if (isNumber(extraInfo.max) && compareNumbers(value, extraInfo.max) > 0) {
-      return comfyError('value_bigger_than_max', `Value ${pyStr(value)} bigger than max of ${pyStr(extraInfo.max)}`, name, extra);
+      return comfyUiError('value_bigger_than_max', `Value ${pyStr(value)} bigger than max of ${pyStr(extraInfo.max)}`, name, extra);
     }
     return undefined;
   }
@@ -266,7 +266,7 @@ export function validatePrompt(
     if (!hasClassType(node)) {
       return {
         ok: false,
-        error: comfyError(
+        error: comfyUiError(
           'invalid_prompt',
           'Cannot execute because a node is missing the class_type property.',
           `Node ID '#${id}'`,
@@ -282,7 +282,7 @@ export function validatePrompt(
     if (!context.catalogue.has(classType)) {
       return {
         ok: false,
-        error: comfyError(
+        error: comfyUiError(
           'invalid_prompt',
           `Cannot execute because node ${pyStr(classType)} does not exist.`,
           `Node ID '#${id}'`,
@@ -294,23 +294,23 @@ export function validatePrompt(
     if (info.output_node && (!partialExecutionTargets || partialExecutionTargets.includes(id))) outputs.push(id);
   }
   if (outputs.length === 0) {
-    return { ok: false, error: comfyError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: new Map() };
+    return { ok: false, error: comfyUiError('prompt_no_outputs', 'Prompt has no outputs'), nodeErrors: new Map() };
   }
 
   const validator = new PromptValidator(prompt, context);
   const goodOutputs: string[] = [];
-  const outputErrors: ComfyError[] = [];
+  const outputErrors: ComfyUiError[] = [];
   const nodeErrors = new Map<string, NodeErrorEntry>();
   for (const output of outputs) {
     let valid: boolean;
-    let reasons: ComfyError[];
+    let reasons: ComfyUiError[];
     try {
       [valid, reasons] = validator.validateNode(output);
     } catch (error) {
       const exception = asPythonException(error);
       valid = false;
       reasons = [
-        comfyError('exception_during_validation', 'Exception when validating node', exception.message, {
+        comfyUiError('exception_during_validation', 'Exception when validating node', exception.message, {
           exception_type: exception.pythonType,
           traceback: FAKE_TRACEBACK,
         }),
@@ -336,7 +336,7 @@ export function validatePrompt(
   if (goodOutputs.length === 0) {
     return {
       ok: false,
-      error: comfyError(
+      error: comfyUiError(
         'prompt_outputs_failed_validation',
         'Prompt outputs failed validation',
         outputErrors.map((e) => `${e.message}: ${e.details}`).join('\n'),

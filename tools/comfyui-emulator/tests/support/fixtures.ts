@@ -1,20 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-/** `shared/fixtures/comfyui`, found by walking up (CI clones `shared/` beside the repo). */
-export function fixturesDir(): string {
-  const override = process.env.COMFYUI_FIXTURES_DIR;
-  if (override) return override;
-  let dir = __dirname;
-  for (;;) {
-    for (const candidate of [path.join(dir, 'shared/fixtures/comfyui'), path.join(dir, '../shared/fixtures/comfyui')]) {
-      if (fs.existsSync(candidate)) return candidate;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('shared/fixtures/comfyui not found; set COMFYUI_FIXTURES_DIR');
-    dir = parent;
-  }
-}
+import { comfyUiFixturesDir as fixturesDir } from '@kiln/testing';
 
 export interface CapturedResponse {
   status: number;

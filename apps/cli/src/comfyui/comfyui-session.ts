@@ -1,17 +1,17 @@
-import { ComfyClient } from '@kiln/comfyui';
+import { ComfyUiClient } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
 import type { CliConfig } from '../config/cli-config';
 import { redactUrl } from '../config/cli-config';
 import type { Reporter } from '../output/reporter';
 
 /** ComfyUI as one command sees it: its server URLs (or the emulator's), ready for clients. */
-export interface ComfySession {
+export interface ComfyUiSession {
   urls: string[];
   /** For messages: the servers without credentials. */
   label: string;
   headers: Record<string, string>;
   isEmulator: boolean;
-  client(url?: string): ComfyClient;
+  client(url?: string): ComfyUiClient;
   close(): Promise<void>;
 }
 
@@ -19,10 +19,10 @@ export const EMULATOR_WARNING =
   'EMULATOR: using the bundled ComfyUI emulator, not a real ComfyUI. Its images are SYNTHETIC test patterns, not generated art.';
 
 /** Connects to the configured servers, or starts the bundled emulator in this process (`--emulator`). */
-export async function openComfySession(config: CliConfig, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<ComfySession> {
+export async function openComfySession(config: CliConfig, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<ComfyUiSession> {
   if (config.comfy.kind === 'servers') {
     const urls = config.comfy.urls;
-    return session(urls, config.comfyHeaders, false, async () => undefined);
+    return session(urls, config.comfyUiHeaders, false, async () => undefined);
   }
   const promptDurationMs = Number(env['KILN_EMULATOR_PROMPT_MS'] ?? 150);
   const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150 });
@@ -30,8 +30,8 @@ export async function openComfySession(config: CliConfig, reporter: Reporter, en
   return session([emulator.url], {}, true, () => emulator.close());
 }
 
-function session(urls: string[], headers: Record<string, string>, isEmulator: boolean, close: () => Promise<unknown>): ComfySession {
-  const clients = new Map<string, ComfyClient>();
+function session(urls: string[], headers: Record<string, string>, isEmulator: boolean, close: () => Promise<unknown>): ComfyUiSession {
+  const clients = new Map<string, ComfyUiClient>();
   return {
     urls,
     label: urls.map(redactUrl).join(', '),
@@ -40,7 +40,7 @@ function session(urls: string[], headers: Record<string, string>, isEmulator: bo
     client(url = urls[0]) {
       let client = clients.get(url);
       if (!client) {
-        client = new ComfyClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
+        client = new ComfyUiClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
         clients.set(url, client);
       }
       return client;
@@ -55,7 +55,7 @@ function session(urls: string[], headers: Record<string, string>, isEmulator: bo
  * Checkpoints every server of the session offers (a job may land on any of them). Throws the
  * client's `COMFYUI_UNREACHABLE` when a server does not answer.
  */
-export async function listAvailableCheckpoints(comfy: ComfySession): Promise<string[]> {
+export async function listAvailableCheckpoints(comfy: ComfyUiSession): Promise<string[]> {
   const lists = await Promise.all(comfy.urls.map((url) => comfy.client(url).listCheckpoints()));
   const [first, ...rest] = lists;
   return first.filter((name) => rest.every((list) => list.includes(name))).sort((a, b) => a.localeCompare(b));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ComfyUiError } from '../errors';
-import { ComfyEventStream } from './event-stream';
-import { ComfyHttp, type RequestSpec } from './http';
+import { ComfyUiEventStream } from './event-stream';
+import { ComfyUiHttp, type RequestSpec } from './http';
 import { workflowRejectedError } from './node-errors';
-import { resolveClientOptions, type ComfyClientOptions, type ResolvedClientOptions } from './options';
+import { resolveClientOptions, type ComfyUiClientOptions, type ResolvedClientOptions } from './options';
 import { parseOutputRef } from './output-refs';
 import { statusFromHistory, statusFromQueue } from './prompt-status';
 import {
@@ -17,9 +17,9 @@ import {
   parseUploaded,
 } from './responses';
 import type { HistoryEntry, ObjectInfo, OutputRef, OutputType, PromptStatus, QueueState, SubmittedPrompt, SystemStats, UploadedImage, Workflow } from './types';
-import { parseBaseUrl, wsUrl, type ComfyBaseUrl } from './urls';
+import { parseBaseUrl, wsUrl, type ComfyUiBaseUrl } from './urls';
 
-/** Options of {@link ComfyClient.submitPrompt}. */
+/** Options of {@link ComfyUiClient.submitPrompt}. */
 export interface SubmitPromptOptions {
   /** Client-chosen prompt id (ComfyUI ≥ 2025-07 keeps it; newer servers require a lowercase UUID). */
   promptId?: string;
@@ -36,7 +36,7 @@ export interface SubmitPromptOptions {
   retry?: boolean;
 }
 
-/** Options of {@link ComfyClient.uploadImage}. */
+/** Options of {@link ComfyUiClient.uploadImage}. */
 export interface UploadImageOptions {
   /** Stored name; a bare file name. */
   filename: string;
@@ -49,7 +49,7 @@ export interface UploadImageOptions {
   contentType?: string;
 }
 
-/** Options of {@link ComfyClient.openEvents}. */
+/** Options of {@link ComfyUiClient.openEvents}. */
 export interface OpenEventsOptions {
   /** Client-side ping period to detect dead connections (ComfyUI sends no heartbeat). Default 30000 ms; 0 disables. */
   pingIntervalMs?: number;
@@ -63,22 +63,22 @@ export interface OpenEventsOptions {
  * backoff. 4xx answers and bad responses are never retried. `POST /prompt` is retried only on
  * request ({@link SubmitPromptOptions.retry}), with a prompt id that makes a duplicate detectable.
  */
-export class ComfyClient {
+export class ComfyUiClient {
   /** The server root, with a trailing slash and without credentials. */
   readonly baseUrl: string;
   /** Sent as `client_id` with every prompt and as `clientId` on the socket. */
   readonly clientId: string;
-  private readonly base: ComfyBaseUrl;
+  private readonly base: ComfyUiBaseUrl;
   private readonly options: ResolvedClientOptions;
-  private readonly http: ComfyHttp;
-  private events: ComfyEventStream | undefined;
+  private readonly http: ComfyUiHttp;
+  private events: ComfyUiEventStream | undefined;
 
-  constructor(options: ComfyClientOptions) {
+  constructor(options: ComfyUiClientOptions) {
     this.base = parseBaseUrl(options.baseUrl);
     this.baseUrl = this.base.href;
     this.clientId = options.clientId ?? randomUUID();
     this.options = resolveClientOptions(options, this.base.basicAuth ? { Authorization: this.base.basicAuth } : {});
-    this.http = new ComfyHttp(this.base, this.options);
+    this.http = new ComfyUiHttp(this.base, this.options);
   }
 
   /** Queues a workflow (`POST /prompt`). A 400 becomes `COMFYUI_WORKFLOW_REJECTED` with readable node errors. */
@@ -214,9 +214,9 @@ export class ComfyClient {
    * The event stream of this client's `clientId` (`/ws?clientId=…`). One socket per client: while
    * it is open, later calls return the same stream (a second socket would make the first go deaf).
    */
-  openEvents(opts: OpenEventsOptions = {}): ComfyEventStream {
+  openEvents(opts: OpenEventsOptions = {}): ComfyUiEventStream {
     if (this.events && !this.events.isClosed) return this.events;
-    this.events = new ComfyEventStream({
+    this.events = new ComfyUiEventStream({
       url: wsUrl(this.base, this.clientId),
       clientId: this.clientId,
       headers: this.options.headers,

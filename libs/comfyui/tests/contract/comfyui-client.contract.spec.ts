@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ComfyClient, ComfyUiError, type ComfyEvent, type ComfyEventStream, type PromptStatus, type Workflow } from '../../src/index';
-import { loadWorkflow, loadWorkflowBytes } from '../fixtures/comfy-fixtures';
+import { ComfyUiClient, ComfyUiError, type ComfyUiEvent, type ComfyUiEventStream, type PromptStatus, type Workflow } from '../../src/index';
+import { loadWorkflow, loadWorkflowBytes } from '../fixtures/comfyui-fixtures';
 
 /**
  * Runs the client against a live ComfyUI at COMFYUI_CONTRACT_URL, or else against the project's
@@ -39,17 +39,17 @@ async function rejection(promise: Promise<unknown>): Promise<ComfyUiError> {
   throw new Error('expected the server to reject the call');
 }
 
-describeContract('ComfyClient contract', () => {
+describeContract('ComfyUiClient contract', () => {
   const runId = randomUUID().slice(0, 8);
   const submitted: string[] = [];
   let server: ContractServer | undefined;
-  let client: ComfyClient;
-  let stream: ComfyEventStream | undefined;
+  let client: ComfyUiClient;
+  let stream: ComfyUiEventStream | undefined;
   let tmp: string;
 
   beforeAll(async () => {
     server = liveUrl ? undefined : await startContractServer?.();
-    client = new ComfyClient({
+    client = new ComfyUiClient({
       baseUrl: liveUrl ?? server?.url ?? '',
       clientId: `kiln-contract-${runId}`,
       retry: { retries: 2, baseDelayMs: 50, maxDelayMs: 500 },
@@ -101,7 +101,7 @@ describeContract('ComfyClient contract', () => {
     'runs a no-model workflow end to end: events, status, outputs and downloads',
     async () => {
       const prefix = `kiln-contract/${runId}/empty`;
-      const events: ComfyEvent[] = [];
+      const events: ComfyUiEvent[] = [];
       stream = client.openEvents();
       stream.on('event', (event) => events.push(event));
       await stream.waitUntilReady(10_000);
@@ -109,7 +109,7 @@ describeContract('ComfyClient contract', () => {
 
       const promptId = await submit(workflow);
       const finished = new Promise<void>((resolve) => {
-        const check = (event: ComfyEvent): void => {
+        const check = (event: ComfyUiEvent): void => {
           if (event.type === 'executing' && event.data.node === null && event.data.prompt_id === promptId) resolve();
         };
         events.forEach(check);
@@ -186,7 +186,7 @@ describeContract('ComfyClient contract', () => {
     expect(unknownClass.message).toContain('NoSuchNodeType');
     expect(missingInput.nodeErrors).toEqual([expect.objectContaining({ nodeId: '1', type: 'required_input_missing', inputName: 'height' })]);
     expect(belowMin.nodeErrors).toEqual([expect.objectContaining({ nodeId: '1', type: 'value_smaller_than_min', inputName: 'width' })]);
-    expect(noOutputs.comfyErrorType).toBe('prompt_no_outputs');
+    expect(noOutputs.comfyUiErrorType).toBe('prompt_no_outputs');
     expect(notInList.nodeErrors).toEqual([expect.objectContaining({ nodeId: '1', classType: 'CheckpointLoaderSimple', type: 'value_not_in_list', inputName: 'ckpt_name' })]);
     expect(notInList.message).toContain(`node 1 (CheckpointLoaderSimple) input ckpt_name: '${missingCkpt}'`);
   });

@@ -1,5 +1,5 @@
 /** ComfyUI's error dict: `{type, message, details, extra_info}`. */
-export interface ComfyError {
+export interface ComfyUiError {
   type: string;
   message: string;
   details: string;
@@ -8,16 +8,16 @@ export interface ComfyError {
 
 /** One `node_errors` entry of a /prompt reply. */
 export interface NodeErrorEntry {
-  errors: ComfyError[];
+  errors: ComfyUiError[];
   dependent_outputs: string[];
   class_type: unknown;
 }
 
-export function comfyError(
+export function comfyUiError(
   type: string,
   message: string,
   details = '',
   extraInfo: Record<string, unknown> = {},
-): ComfyError {
+): ComfyUiError {
   return { type, message, details, extra_info: extraInfo };
 }

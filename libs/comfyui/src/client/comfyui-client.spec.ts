@@ -3,14 +3,14 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { COMFY_FIXTURES_DIR, loadHttpFixture, loadViewFixture, loadWorkflow, loadWorkflowBytes, nockReply } from '../../tests/fixtures/comfy-fixtures';
+import { COMFY_FIXTURES_DIR, loadHttpFixture, loadViewFixture, loadWorkflow, loadWorkflowBytes, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
-import { ComfyClient } from './comfy-client';
+import { ComfyUiClient } from './comfyui-client';
 
 const BASE = 'http://comfy.test:8188';
 
-function makeClient(extra: Partial<ConstructorParameters<typeof ComfyClient>[0]> = {}): ComfyClient {
-  return new ComfyClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
+function makeClient(extra: Partial<ConstructorParameters<typeof ComfyUiClient>[0]> = {}): ComfyUiClient {
+  return new ComfyUiClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
 }
 
 async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
@@ -23,12 +23,12 @@ async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
   throw new Error('expected a ComfyUiError, but the call succeeded');
 }
 
-describe('ComfyClient calls', () => {
+describe('ComfyUiClient calls', () => {
   let tmp: string;
 
   beforeAll(async () => {
     nock.disableNetConnect();
-    tmp = await mkdtemp(path.join(tmpdir(), 'comfy-client-'));
+    tmp = await mkdtemp(path.join(tmpdir(), 'comfyui-client-'));
   });
   afterEach(() => {
     nock.cleanAll();

@@ -1,4 +1,4 @@
-import { ComfyClient } from '@kiln/comfyui';
+import { ComfyUiClient } from '@kiln/comfyui';
 import type { Logger } from 'winston';
 
 /** How to start something that answers on the default address, for the "cannot reach" log line. */
@@ -6,7 +6,7 @@ export const START_HINT =
   'start ComfyUI there (or the bundled emulator: npx nx run comfyui-emulator:serve --args="--port 8188"), ' +
   'or set COMFYUI_BASE_URL to the server(s) to use';
 
-export interface ComfyWatchOptions {
+export interface ComfyUiWatchOptions {
   servers: readonly string[];
   /** Sent with every probe (COMFYUI_AUTH_HEADER); never logged. */
   headers: Record<string, string>;
@@ -29,8 +29,8 @@ export type ServerReachability = 'reachable' | 'unreachable' | 'unknown';
  * not created and their retry budget not spent against a server that is not there. Each change is
  * logged once, with how to fix it; while every server is down a reminder is logged now and then.
  */
-export class ComfyWatch {
-  private readonly clients: Map<string, ComfyClient>;
+export class ComfyUiWatch {
+  private readonly clients: Map<string, ComfyUiClient>;
   private readonly state = new Map<string, ServerReachability>();
   private available: boolean | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -38,11 +38,11 @@ export class ComfyWatch {
   private stopped = true;
   private lastReminder = 0;
 
-  constructor(private readonly options: ComfyWatchOptions) {
+  constructor(private readonly options: ComfyUiWatchOptions) {
     this.clients = new Map(
       options.servers.map((server) => [
         server,
-        new ComfyClient({ baseUrl: server, headers: options.headers, retry: { retries: 0 }, requestTimeoutMs: Math.max(1000, Math.min(5000, options.intervalMs)) }),
+        new ComfyUiClient({ baseUrl: server, headers: options.headers, retry: { retries: 0 }, requestTimeoutMs: Math.max(1000, Math.min(5000, options.intervalMs)) }),
       ]),
     );
     for (const server of options.servers) this.state.set(server, 'unknown');
@@ -90,7 +90,7 @@ export class ComfyWatch {
           if (before !== 'reachable') {
             logger.info('ComfyUI reachable', {
               server: client.baseUrl,
-              comfyuiVersion: stats.system.comfyui_version,
+              comfyUiVersion: stats.system.comfyui_version,
               devices: stats.devices.map((d) => d.name),
             });
           }

@@ -1,0 +1,9 @@
+import { resolve } from 'node:path';
+
+/**
+ * The captured ComfyUI 0.3.64 responses, kept in the repository (see the folder's README for where
+ * they came from). Every fixture loader of every project reads from here.
+ */
+export function comfyUiFixturesDir(): string {
+  return resolve(__dirname, 'fixtures/comfyui-0.3.64');
+}
