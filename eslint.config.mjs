@@ -1,6 +1,9 @@
 import nx from '@nx/eslint-plugin';
+import packTable from './tools/workspace/src/allowed-dependencies.cjs';
+import { depConstraintsFrom } from './tools/workspace/src/dep-constraints.cjs';
 
 // Pack rules (see README "Architecture"): the dependency graph is the design, lint enforces it.
+// The table is tools/workspace/src/allowed-dependencies.cjs, the same one `workspace:check-packs` reads.
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -14,15 +17,7 @@ export default [
         {
           enforceBuildableLibDependency: false,
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
-            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:job-orchestration', onlyDependOnLibsWithTags: ['scope:pipeline'] },
-            { sourceTag: 'scope:comfyui', onlyDependOnLibsWithTags: ['scope:job-orchestration', 'scope:pipeline'] },
-            { sourceTag: 'scope:database', onlyDependOnLibsWithTags: [] },
-          ],
+          depConstraints: depConstraintsFrom(packTable),
         },
       ],
     },

@@ -1,5 +1,6 @@
-// The pack table of the README, as data: project → the projects it may depend on.
-// `nx graph` edges outside this table fail `nx run workspace:check-packs`.
+// The pack table: project → the projects it may depend on. The one copy: lint's
+// `@nx/enforce-module-boundaries` constraints are built from it (eslint.config.mjs), and `nx graph`
+// edges outside it fail `nx run workspace:check-packs`. Each project carries the tag `scope:<name>`.
 const libs = ['pipeline', 'job-orchestration', 'comfyui', 'database'];
 
 module.exports = {
