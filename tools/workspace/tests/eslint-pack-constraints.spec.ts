@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 // Lint and the pack check must read one table: the constraints ESLint actually applies (its
 // --print-config) have to say what tools/workspace/src/allowed-dependencies.cjs says, no more.
 const root = resolve(__dirname, '../../..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const table: Record<string, string[]> = require('../src/allowed-dependencies.cjs');
 
 interface DepConstraint {
