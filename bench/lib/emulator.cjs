@@ -55,4 +55,4 @@ function promptsOf(history) {
     .sort((a, b) => a.start - b.start);
 }
 
-module.exports = { startEmulatorProcess, promptsOf, getJson };
+module.exports = { startEmulatorProcess, promptsOf };

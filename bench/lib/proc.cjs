@@ -140,4 +140,4 @@ function startSampler(pids, everyMs = 100) {
   };
 }
 
-module.exports = { cpuMs, postgresCpuMs, rssMiB, sleep, waitFor, startProcess, runCommand, startSampler };
+module.exports = { cpuMs, postgresCpuMs, rssMiB, waitFor, startProcess, runCommand, startSampler };

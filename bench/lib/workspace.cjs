@@ -127,4 +127,4 @@ function percentile(values, p) {
   return sorted[rank];
 }
 
-module.exports = { ROOT, CHECKPOINT, PG_URL, buildBundles, tempDir, writeJobFile, createDatabase, listImages, countImages, mtimes, sidecar, percentile };
+module.exports = { ROOT, buildBundles, tempDir, writeJobFile, createDatabase, listImages, countImages, mtimes, sidecar, percentile };

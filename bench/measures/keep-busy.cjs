@@ -168,4 +168,4 @@ async function pool(ctx) {
   }
 }
 
-module.exports = { singleServer, pool, efficiency, PROMPT_MS };
+module.exports = { singleServer, pool };

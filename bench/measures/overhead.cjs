@@ -117,4 +117,4 @@ async function overhead(ctx) {
   return rows;
 }
 
-module.exports = { overhead, throughWorker };
+module.exports = { overhead };

@@ -1,8 +1,6 @@
 export { openDatabase } from './open-database';
-export type { Database, OpenDatabaseOptions } from './open-database';
+export type { Database } from './open-database';
 export { hasEmbeddedDatabase, startEmbeddedServer } from './embedded-server';
 export type { EmbeddedServer } from './embedded-server';
 export { DatabaseError } from './errors';
-export type { DatabaseErrorCode } from './errors';
-export { redactDatabaseUrl } from './redact-url';
 export { preparingPg } from './prepared-statements';

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
-/** Distinct statement texts a connection prepares by default; later ones run unnamed, as pg does by default. */
+/**
+ * Distinct statement texts a connection prepares by default; later ones run unnamed, as pg does by default.
+ * @internal exported for the spec that checks the bound
+ */
 export const MAX_PREPARED_PER_CONNECTION = 500;
 
 type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknown;

@@ -88,4 +88,4 @@ function checkTableOwnership(root, owners) {
   return { problems: findForeignTableAccess(files, owners), fileCount: files.length };
 }
 
-module.exports = { checkTableOwnership, findForeignTableAccess, listScannedFiles };
+module.exports = { checkTableOwnership };
