@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '@kiln/comfyui-emulator';
+import { startTestEmulator, type RunningEmulator } from '@kiln/testing';
 import { batchSpec, createSandbox, jsonEvents, pngFiles, type Sandbox } from './support/cli-harness';
 
 describe('kiln batches against the emulator (built CLI)', () => {
@@ -8,7 +8,7 @@ describe('kiln batches against the emulator (built CLI)', () => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ promptDurationMs: 10 });
+    emulator = await startTestEmulator({ promptDurationMs: 10 });
   });
   afterAll(async () => {
     await emulator.close();
@@ -99,7 +99,7 @@ describe('kiln batches against the emulator (built CLI)', () => {
   });
 
   it('fails a missing checkpoint with exit 2 and the choices, closest first, before queueing anything, leaving the database free', async () => {
-    const lonely = await startEmulator({ checkpoints: ['a.safetensors', 'b.safetensors', 'v1-5-pruned.safetensors'] });
+    const lonely = await startTestEmulator({ checkpoints: ['a.safetensors', 'b.safetensors', 'v1-5-pruned.safetensors'] });
     try {
       sandbox.write('jobs.yaml', batchSpec(2, { checkpoint: 'v1-5-pruned-emaonly.safetensors' }));
 

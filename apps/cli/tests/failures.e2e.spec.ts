@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '@kiln/comfyui-emulator';
+import { startTestEmulator, type RunningEmulator } from '@kiln/testing';
 import { batchSpec, createSandbox, pngFiles, waitForOutput, type Sandbox } from './support/cli-harness';
 
 describe('kiln batches when things go wrong (built CLI)', () => {
@@ -15,7 +15,7 @@ describe('kiln batches when things go wrong (built CLI)', () => {
   });
 
   it('names a hung item with its timeout, interrupts it, writes the others and exits 1', async () => {
-    const emulator = await startEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
+    const emulator = await startTestEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
     try {
       sandbox.write('jobs.yaml', batchSpec(3, { timeout: 2 }));
 
@@ -46,7 +46,7 @@ describe('kiln batches when things go wrong (built CLI)', () => {
   describe('interrupted runs', () => {
     let emulator: RunningEmulator;
     beforeAll(async () => {
-      emulator = await startEmulator({ promptDurationMs: 250 });
+      emulator = await startTestEmulator({ promptDurationMs: 250 });
     });
     afterAll(async () => {
       await emulator.close();
@@ -80,7 +80,7 @@ describe('kiln batches when things go wrong (built CLI)', () => {
 
     it('resumes on another server, queueing again what was in flight on the old one (e.g. a previous --emulator)', async () => {
       sandbox.write('jobs.yaml', batchSpec(4));
-      const other = await startEmulator({ promptDurationMs: 10 });
+      const other = await startTestEmulator({ promptDurationMs: 10 });
       try {
         const doomed = sandbox.spawn(['run', 'jobs.yaml', '--server', emulator.url]);
         await waitForOutput(doomed, (stdout) => stdout.includes(' done '));

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { startTestEmulator, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, startTestEmulator, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import {
   createRun,
   freePort,
   killAllWorkers,
   must,
-  openKilnTestDatabase,
   partFiles,
   pipelineYaml,
   removeTempDirs,

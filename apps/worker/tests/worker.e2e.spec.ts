@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, selectCandidates } from '@kiln/pipeline';
-import { startTestEmulator, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, startTestEmulator, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import {
   createRun,
   freePort,
   killAllWorkers,
   must,
-  openKilnTestDatabase,
   parseLogLines,
   partFiles,
   pipelineYaml,

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { testDatabaseKinds, type RunningEmulator, type TestDatabase } from '@kiln/testing';
-import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
+import { openKilnTestDatabase, testDatabaseKinds, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 // Prompts that finish at once (0 ms, or fully cached on a real server) send `execution_start` and the
 // "done" event while the engine is still marking the job submitted, and a run's settle check runs

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRunCandidates } from '@kiln/pipeline';
-import type { RunningEmulator, TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { ComfyUiJob, retryFailedJobs } from '../src';
-import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
+import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 function batchYaml(items: string[], extra = ''): string {
   return `

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, listRunCandidates, selectCandidates } from '@kiln/pipeline';
-import type { RunningEmulator, TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { ComfyUiJob } from '../src';
-import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
+import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 const pipelineYaml = `
 version: 1

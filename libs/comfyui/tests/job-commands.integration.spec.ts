@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, recordCandidate } from '@kiln/pipeline';
-import type { RunningEmulator, TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
 import {
   ComfyUiClient,
@@ -14,7 +14,7 @@ import {
   type JobCommandDeps,
   type Workflow,
 } from '../src';
-import { createRunFromYaml, openKilnTestDatabase, startEmulatorForTest, tempDir } from './support/engine-harness';
+import { createRunFromYaml, startEmulatorForTest, tempDir } from './support/engine-harness';
 
 const runYaml = `
 version: 1

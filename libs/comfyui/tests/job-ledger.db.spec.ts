@@ -1,10 +1,10 @@
-import type { TestDatabase } from '@kiln/testing';
+import { openKilnTestDatabase, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
 import type { JobEngineEvent } from '../src';
 import { markPromptRunning } from '../src/commands/poll-job-status';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
 import { claimDuePendingJobs, createPendingJob, getJob, patchJob, readSubmitterSnapshot, transitionJob } from '../src/jobs/job-ledger';
-import { createRunFromYaml, openKilnTestDatabase, tempDir } from './support/engine-harness';
+import { createRunFromYaml, tempDir } from './support/engine-harness';
 
 const runYaml = `
 version: 1

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 export const workspaceRoot = path.resolve(__dirname, '../../../..');
 const launcher = path.join(workspaceRoot, 'bin/kiln.cjs');
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;

@@ -6,17 +6,11 @@ import { join, resolve } from 'node:path';
 import { ComfyUiJob } from '@kiln/comfyui';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
 import { createPipelineRun, ImageCandidate, type PipelineRun } from '@kiln/pipeline';
-import { openTestDatabase, type TestDatabase } from '@kiln/testing';
 import type { DataSource } from 'typeorm';
-import { kilnEntities, kilnMigrations } from '../../src/kiln-schema';
 
-export const workspaceRoot = resolve(__dirname, '../../../..');
+const workspaceRoot = resolve(__dirname, '../../../..');
 /** Built once by tests/support/global-setup.cjs. */
-export const workerBundle = join(workspaceRoot, 'dist/apps/worker/main.js');
-
-export function openKilnTestDatabase(): Promise<TestDatabase> {
-  return openTestDatabase('postgres', kilnEntities, kilnMigrations);
-}
+const workerBundle = join(workspaceRoot, 'dist/apps/worker/main.js');
 
 /** The value, or a failed test naming what was missing. */
 export function must<T>(value: T | undefined | null, what: string): T {

@@ -2,25 +2,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
-import { createPipelineRun, pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
-import { openTestDatabase, startTestEmulator, type EmulatorOptions, type RunningEmulator, type TestDatabase, type TestDatabaseKind } from '@kiln/testing';
+import { createPipelineRun } from '@kiln/pipeline';
+import { startTestEmulator, type EmulatorOptions, type RunningEmulator } from '@kiln/testing';
 import type { DataSource } from 'typeorm';
 import { createLogger, format, transports } from 'winston';
-import { comfyUiEntities, comfyUiMigrations, JobEngine, type JobEngineEvent, type JobEngineOptions } from '../../src';
-
-export const kilnEntities = [...pipelineEntities, ...comfyUiEntities];
-export const kilnMigrations = [...pipelineMigrations, ...comfyUiMigrations];
-
-export function openKilnTestDatabase(kind: TestDatabaseKind = 'postgres'): Promise<TestDatabase> {
-  return openTestDatabase(kind, kilnEntities, kilnMigrations);
-}
+import { JobEngine, type JobEngineEvent, type JobEngineOptions } from '../../src';
 
 export function tempDir(prefix = 'kiln-engine-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
 /** Quiet by default; KILN_TEST_LOGS=1 shows the engine's logs. */
-export const testLogger = createLogger({
+const testLogger = createLogger({
   level: process.env['KILN_TEST_LOGS'] ? 'debug' : 'error',
   silent: !process.env['KILN_TEST_LOGS'],
   format: format.combine(format.timestamp(), format.json()),
