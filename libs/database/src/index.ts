@@ -4,5 +4,4 @@ export { hasEmbeddedDatabase, startEmbeddedServer } from './embedded-server';
 export type { EmbeddedServer } from './embedded-server';
 export { DatabaseError } from './errors';
 export type { DatabaseErrorCode } from './errors';
-export { redactDatabaseUrl } from './redact-url';
 export { preparingPg } from './prepared-statements';

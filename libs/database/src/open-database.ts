@@ -1,8 +1,8 @@
 import 'reflect-metadata';
+import { redactUrl } from '@kiln/settings';
 import type { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { DatabaseError } from './errors';
-import { redactDatabaseUrl } from './redact-url';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityClass = Function | EntitySchema;
@@ -43,7 +43,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  const location = redactDatabaseUrl(url);
+  const location = redactUrl(url);
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseError(
       'DATABASE_INVALID_URL',
