@@ -14,6 +14,7 @@ import { ComfyUiClient, JobEngine, comfyUiEntities, comfyUiMigrations, type Hist
 import { openDatabase } from '@kiln/database';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
 import { createPipelineRun, pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
+import { loadSettings } from '@kiln/settings';
 import { readFileSync } from 'node:fs';
 
 const { values, positionals } = parseArgs({
@@ -138,6 +139,7 @@ async function engineRun(): Promise<unknown> {
     runId: run.id,
     pollIntervalMs: Number(values['poll-ms']),
     submitIntervalMs: Number(values['submit-ms']),
+    defaultTimeoutSeconds: loadSettings(process.env, { cwd: process.cwd() }).defaultTimeoutSeconds,
     useEvents: values.events !== 'off',
     exclusive: db.kind === 'embedded',
   });
