@@ -6,7 +6,7 @@ const logLevels = ['error', 'warn', 'info', 'debug'] as const;
  * The shared settings plus the worker's own variables. Only the worker reads these, so they live
  * here; they are validated in the same pass as the shared ones, so one start names every bad value.
  */
-class WorkerSettings extends KilnSettings {
+export class WorkerSettings extends KilnSettings {
   @ChoiceSetting(logLevels)
   logLevel!: (typeof logLevels)[number];
 
