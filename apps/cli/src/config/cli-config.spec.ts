@@ -23,6 +23,7 @@ describe('resolveCliConfig', () => {
   it('ignores COMFYUI_BASE_URL with --emulator, and refuses --server with it', () => {
     expect(resolveCliConfig({ emulator: true }, { COMFYUI_BASE_URL: 'not a url' }, '/w').comfy).toEqual({ kind: 'emulator' });
     expect(() => resolveCliConfig({ emulator: true, server: 'http://a:1' }, {}, '/w')).toThrow('--server: excludes --emulator');
+    expect(() => resolveCliConfig({ server: ' ' }, {}, '/w')).toThrow('--server=" ": is empty');
   });
 
   it('reads the shared settings in the units the code uses, with the same bounds as the worker', () => {

@@ -21,6 +21,9 @@ export function resolveCliConfig(flags: ServerFlags, env: Env, cwd: string): Cli
   if (flags.emulator && flags.server) {
     problems.push({ source: '--server', message: 'excludes --emulator', fix: 'pick one of them' });
   }
+  if (flags.server !== undefined && !flags.server.trim()) {
+    problems.push({ source: '--server', shown: JSON.stringify(flags.server), message: 'is empty', fix: 'give a URL such as http://127.0.0.1:8188' });
+  }
   // --server stands in for COMFYUI_BASE_URL (and is named in its errors); --emulator makes it moot.
   const { COMFYUI_BASE_URL: fromEnv, ...rest } = env;
   const baseUrl = flags.emulator ? undefined : (flags.server ?? fromEnv);
