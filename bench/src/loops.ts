@@ -14,6 +14,7 @@ import { ComfyUiClient, JobEngine, comfyUiEntities, comfyUiMigrations, type Hist
 import { openDatabase } from '@kiln/database';
 import { jobSpecToPipelineRunInput, parseJobSpec } from '@kiln/job-orchestration';
 import { createPipelineRun, pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
+import { loadSettings } from '@kiln/settings';
 import { readFileSync } from 'node:fs';
 
 const { values, positionals } = parseArgs({
@@ -125,9 +126,10 @@ async function engineRun(): Promise<unknown> {
   const specFile = values.spec as string;
   const parsed = parseJobSpec(readFileSync(specFile, 'utf8'), { baseDir: join(specFile, '..'), sourceName: specFile });
   if (!parsed.ok) throw new Error(parsed.message);
+  const settings = loadSettings(process.env, { cwd: process.cwd() });
   const db = await openDatabase({
-    url: process.env['DATABASE_URL'] || undefined,
-    dataDir: values['data-dir'],
+    url: settings.databaseUrl,
+    dataDir: values['data-dir'] ?? settings.dataDir,
     entities: [...pipelineEntities, ...comfyUiEntities],
     migrations: [...pipelineMigrations, ...comfyUiMigrations],
   });
@@ -138,6 +140,7 @@ async function engineRun(): Promise<unknown> {
     runId: run.id,
     pollIntervalMs: Number(values['poll-ms']),
     submitIntervalMs: Number(values['submit-ms']),
+    defaultTimeoutSeconds: settings.defaultTimeoutSeconds,
     useEvents: values.events !== 'off',
     exclusive: db.kind === 'embedded',
   });

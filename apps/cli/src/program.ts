@@ -13,7 +13,9 @@ Environment:
   COMFYUI_AUTH_HEADER      extra header for every ComfyUI request, e.g. "Authorization: Bearer …"
   COMFYUI_TIMEOUT          default seconds per image (300); a spec's timeout: wins
   COMFYUI_POLL_INTERVAL    seconds between status polls (5)
+  COMFYUI_SUBMIT_INTERVAL  seconds between idle submit ticks (10)
   COMFYUI_MAX_RETRIES      retries of a failed submission (3)
+  COMFYUI_MAX_IN_FLIGHT    prompts kept queued per server (2)
   DATABASE_URL             PostgreSQL URL; unset: an embedded database in .kiln/db
   KILN_DATA_DIR            folder of the embedded database (default .kiln/db)
   NO_COLOR                 set to turn colours off

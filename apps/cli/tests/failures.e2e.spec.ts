@@ -31,6 +31,21 @@ describe('kiln batches when things go wrong (built CLI)', () => {
     }
   });
 
+  it('applies COMFYUI_TIMEOUT to items whose file sets no timeout', async () => {
+    const emulator = await startEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
+    try {
+      sandbox.write('jobs.yaml', batchSpec(2, { timeout: 'unset' }));
+
+      const result = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url], { env: { COMFYUI_TIMEOUT: '2' } });
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/Item 1: timed out after 2 s on /);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['item-2.png']);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('exits 3 with guidance when ComfyUI is not reachable', async () => {
     const port = await freePort();
     sandbox.write('jobs.yaml', batchSpec(2));

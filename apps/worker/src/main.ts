@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { JobEngine } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
+import { redactUrl, SettingsError } from '@kiln/settings';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
 import { ComfyUiWatch } from './comfyui-watch';
-import { authHeaders, ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { loadWorkerConfig, type WorkerConfig } from './config';
 import { releaseDeadLocalLeases } from './dead-leases';
 import { kilnEntities, kilnMigrations } from './kiln-schema';
 import { createWorkerLogger } from './logger';
@@ -23,9 +24,9 @@ const EXIT = { ok: 0, error: 1, config: 2, database: 3 } as const;
 async function main(argv: string[], shutdown: ShutdownSignal): Promise<number> {
   let config: WorkerConfig;
   try {
-    config = loadWorkerConfig(process.env);
+    config = loadWorkerConfig(process.env, process.cwd());
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof SettingsError) {
       process.stderr.write(`kiln worker: ${error.message}\n`);
       return EXIT.config;
     }
@@ -70,13 +71,13 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
   const engine = new JobEngine({
     dataSource: db.dataSource,
     servers: config.servers,
-    client: { headers: authHeaders(config) },
+    client: { headers: config.comfyUiHeaders },
     maxInFlightPerServer: config.maxInFlightPerServer,
-    pollIntervalMs: config.pollIntervalSeconds * 1000,
-    submitIntervalMs: config.submitIntervalSeconds * 1000,
+    pollIntervalMs: config.pollIntervalMs,
+    submitIntervalMs: config.submitIntervalMs,
     maxRetries: config.maxRetries,
-    defaultTimeoutSeconds: config.timeoutSeconds,
-    leaseMs: config.leaseSeconds * 1000,
+    defaultTimeoutSeconds: config.defaultTimeoutSeconds,
+    leaseMs: config.leaseMs,
     exclusive: db.kind === 'embedded',
     // Batch runs belong to the `kiln run` process driving them; the worker takes pipeline runs.
     runKind: 'pipeline',
@@ -84,8 +85,8 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
   });
   const watch = new ComfyUiWatch({
     servers: config.servers,
-    headers: authHeaders(config),
-    intervalMs: Math.min(10_000, Math.max(1000, config.pollIntervalSeconds * 1000)),
+    headers: config.comfyUiHeaders,
+    intervalMs: Math.min(10_000, Math.max(1000, config.pollIntervalMs)),
     logger,
     onAvailable: () => engine.start(),
     onUnavailable: () => engine.stop(),
@@ -121,8 +122,8 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
     servers: config.servers.map(redactUrl),
     database: db.location,
     metrics: metricsServer ? `http://0.0.0.0:${config.metricsPort}/metrics` : 'off',
-    pollIntervalSeconds: config.pollIntervalSeconds,
-    submitIntervalSeconds: config.submitIntervalSeconds,
+    pollIntervalSeconds: config.pollIntervalMs / 1000,
+    submitIntervalSeconds: config.submitIntervalMs / 1000,
     maxInFlightPerServer: config.maxInFlightPerServer,
     runs: 'every active pipeline run (kiln pipeline start); batch runs are left to kiln run',
   });
@@ -149,17 +150,6 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
   clearTimeout(deadline);
   logger.info('worker stopped; jobs still in flight are picked up by the next start', { signal });
   return EXIT.ok;
-}
-
-/** A server URL without its password, for logs. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '<unparseable URL>';
-  }
 }
 
 tuneHeapGrowth();

@@ -156,6 +156,27 @@ describe('worker process under faults', () => {
     expect(await stopWorker(worker, 'SIGINT')).toMatchObject({ code: 0 });
   }, 60_000);
 
+  it('applies COMFYUI_TIMEOUT to a job whose file sets no timeout', async () => {
+    const comfy = await emulator({ promptDurationMs: 5000 });
+    const dir = tempDir();
+    const run = await createRun(db.dataSource, pipelineYaml({ steps: ['Slow'], count: 1, timeout: 'unset' }), dir, 'env-timeout');
+    const worker = spawnWorker(workerEnv(url(), comfy.url, { COMFYUI_TIMEOUT: '1', COMFYUI_MAX_RETRIES: '0' }));
+
+    const failed = await waitFor(
+      'the job to fail',
+      async () => (await runJobs(db.dataSource, run.id)).find((job) => job.status === 'failed'),
+      15_000,
+      [worker],
+    );
+
+    expect(failed.jobPayload.timeoutSeconds).toBe(1);
+    expect(failed.errorMessage).toMatch(/^Slow: timed out after 1 s on http:\/\/127\.0\.0\.1:\d+, prompt /);
+    // Well before the prompt's 5 s: the 1 s limit, not the 300 s default, stopped it.
+    expect(must(failed.completedAt, 'completedAt').getTime() - must(failed.submittedAt, 'submittedAt').getTime()).toBeLessThan(4000);
+    expect(await runCandidates(db.dataSource, run.id)).toHaveLength(0);
+    expect(await stopWorker(worker, 'SIGTERM')).toMatchObject({ code: 0 });
+  });
+
   it('exits 2 on bad configuration, naming the variable and hiding secrets', async () => {
     const worker = spawnWorker({ COMFYUI_POLL_INTERVAL: 'soon', DATABASE_URL: 'mysql://root:hunter2-secret@db/kiln', KILN_METRICS_PORT: '0' });
     const result = await worker.exited;

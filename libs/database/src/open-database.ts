@@ -1,8 +1,8 @@
 import 'reflect-metadata';
+import { redactUrl } from '@kiln/settings';
 import type { DataSource, DataSourceOptions, EntitySchema, MigrationInterface } from 'typeorm';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded-server';
 import { DatabaseError } from './errors';
-import { redactDatabaseUrl } from './redact-url';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityClass = Function | EntitySchema;
@@ -11,7 +11,7 @@ type MigrationClass = new () => MigrationInterface;
 export interface OpenDatabaseOptions {
   /** PostgreSQL URL; unset → the embedded PostgreSQL (PGlite) in `dataDir`. */
   url?: string;
-  /** Folder of the embedded database (default `.kiln/db` under the current directory). */
+  /** Folder of the embedded database (the apps take it from `KILN_DATA_DIR`); needed unless `url` or `embedded` is given. */
   dataDir?: string;
   /**
    * The embedded database already started ({@link startEmbeddedServer}), e.g. early so it boots while
@@ -43,7 +43,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  const location = redactDatabaseUrl(url);
+  const location = redactUrl(url);
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseError(
       'DATABASE_INVALID_URL',
@@ -65,7 +65,8 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 }
 
 async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
-  const server = options.embedded ?? startEmbeddedServer(options.dataDir ?? '.kiln/db');
+  if (!options.embedded && !options.dataDir) throw new Error('openDatabase needs url, dataDir or embedded');
+  const server = options.embedded ?? startEmbeddedServer(options.dataDir as string);
   const location = `embedded PostgreSQL in ${server.dataDir}`;
   let dataSource: DataSource | undefined;
   try {

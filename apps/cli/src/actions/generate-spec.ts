@@ -2,12 +2,11 @@ import * as path from 'node:path';
 import { slugify, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import { parseSpecData } from '../batch/load-spec';
 import type { GenerateOptions } from '../commands/option-types';
-import type { CliConfig } from '../config/cli-config';
 import { CliError } from '../errors';
 import { nameFromPrompt } from './name-from-prompt';
 
 /** `kiln generate`'s flags as a one-item job spec, validated exactly like a job file. */
-export function generateSpec(options: GenerateOptions, config: CliConfig, cwd: string): ResolvedJobSpec {
+export function generateSpec(options: GenerateOptions, cwd: string): ResolvedJobSpec {
   const name = options.name ?? nameFromPrompt(options.prompt);
   if (!slugify(name)) {
     throw new CliError('INVALID_INPUT', `cannot make a file name from '${name}': give --name with some letters or digits`);
@@ -26,7 +25,7 @@ export function generateSpec(options: GenerateOptions, config: CliConfig, cwd: s
     scheduler: options.scheduler,
     // Relative to the workflow's own folder, which becomes the spec's base folder below.
     workflow: options.workflow ? path.basename(options.workflow) : undefined,
-    timeout: options.timeout ?? config.defaultTimeoutSeconds,
+    timeout: options.timeout,
   };
   const data = {
     version: 1,

@@ -10,7 +10,7 @@ export async function generateAction(ctx: CliContext, options: GenerateOptions):
   try {
     // Imported once the database is booting, which overlaps their loading (see run.action.ts).
     const [{ generateSpec }, { executeBatch }] = await Promise.all([import('./generate-spec.js'), import('../batch/execute-batch.js')]);
-    const spec = generateSpec(options, config, ctx.cwd);
+    const spec = generateSpec(options, ctx.cwd);
     return await executeBatch({ ctx, config, reporter, spec, source: 'kiln generate', rerunHint: 'the same kiln generate command', embedded });
   } finally {
     reporter.close();

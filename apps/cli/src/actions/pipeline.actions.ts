@@ -19,7 +19,7 @@ import { setUpCommand } from './command-setup';
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd, { defaultTimeoutSeconds: config.defaultTimeoutSeconds });
+  const spec = loadSpec(file, ctx.cwd);
   if (options.checkCheckpoints) {
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {

@@ -96,6 +96,8 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     pollIntervalMs: input.config.pollIntervalMs,
     submitIntervalMs: input.config.submitIntervalMs,
     maxRetries: input.config.maxRetries,
+    maxInFlightPerServer: input.config.maxInFlightPerServer,
+    defaultTimeoutSeconds: input.config.defaultTimeoutSeconds,
     retryBaseDelayMs: Math.min(2000, input.config.pollIntervalMs),
     onEvent,
   });

@@ -8,8 +8,6 @@ export interface SpecOverrides {
   outputDir?: string;
   /** `--overwrite`. */
   overwrite?: boolean;
-  /** `COMFYUI_TIMEOUT`: for items whose spec (and defaults) set no timeout. */
-  defaultTimeoutSeconds?: number;
 }
 
 /** Reads and validates a job file; every problem in it is reported at once (exit code 2). */
@@ -28,18 +26,10 @@ export function parseSpecData(data: Record<string, unknown>, baseDir: string, so
 
 function applyOverrides(spec: ResolvedJobSpec, overrides: SpecOverrides): ResolvedJobSpec {
   const overwrite = overrides.overwrite === true || spec.overwrite;
-  const source = spec.source as { defaults?: { timeout?: unknown }; items?: Array<{ timeout?: unknown }>; steps?: Array<{ timeout?: unknown }> };
-  const entries = source.items ?? source.steps ?? [];
-  const timeoutFromEnv = (index: number) =>
-    overrides.defaultTimeoutSeconds !== undefined && source.defaults?.timeout === undefined && entries[index]?.timeout === undefined;
   return {
     ...spec,
     outputDir: overrides.outputDir ?? spec.outputDir,
     overwrite,
-    steps: spec.steps.map((step, index) => ({
-      ...step,
-      overwrite: overwrite || step.overwrite,
-      params: timeoutFromEnv(index) ? { ...step.params, timeoutSeconds: overrides.defaultTimeoutSeconds as number } : step.params,
-    })),
+    steps: spec.steps.map((step) => ({ ...step, overwrite: overwrite || step.overwrite })),
   };
 }

@@ -19,7 +19,6 @@ export interface PlannedImage {
   checkpoint?: string;
   prompt?: string;
   negativePrompt?: string;
-  timeoutSeconds: number;
   /** Fingerprint of everything that decides the image; equal keys mean "the same item". */
   itemKey: string;
 }
@@ -42,7 +41,6 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
         checkpoint: step.params.checkpoint,
         prompt: step.params.prompt,
         negativePrompt: step.params.negativePrompt,
-        timeoutSeconds: step.params.timeoutSeconds,
         itemKey: itemKey(step, index, seed),
       });
     }

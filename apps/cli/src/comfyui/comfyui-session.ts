@@ -1,7 +1,7 @@
 import { ComfyUiClient } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
+import { redactUrl } from '@kiln/settings';
 import type { CliConfig } from '../config/cli-config';
-import { redactUrl } from '../config/cli-config';
 import type { Reporter } from '../output/reporter';
 
 /** ComfyUI as one command sees it: its server URLs (or the emulator's), ready for clients. */

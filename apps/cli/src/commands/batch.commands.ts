@@ -24,7 +24,7 @@ export function registerBatchCommands(program: Command, runAction: ActionRunner)
         .option('--sampler <name>', 'KSampler sampler_name, e.g. euler')
         .option('--scheduler <name>', 'KSampler scheduler, e.g. normal')
         .option('--workflow <file>', 'an API-format workflow .json to use instead of the built-in txt2img')
-        .option('--timeout <seconds>', 'fail if the image is not done in time (default 300)', numberOption(1, 86400))
+        .option('--timeout <seconds>', 'fail if the image is not done in time (default: COMFYUI_TIMEOUT, 300)', numberOption(1, 86400))
         .option('--overwrite', 'replace the file if it exists'),
     ),
   )

@@ -1,4 +1,4 @@
-import * as path from 'node:path';
+import { loadSettings, SettingsError, type Env, type SettingProblem, type Settings } from '@kiln/settings';
 import { CliError } from '../errors';
 
 /** Where ComfyUI is: one or more servers, or the bundled emulator started in-process. */
@@ -10,102 +10,30 @@ export interface ServerFlags {
   emulator?: boolean;
 }
 
-/** Settings of one CLI invocation: flags > environment > defaults, checked once here. */
-export interface CliConfig {
+/** Settings of one CLI invocation: the shared settings, with ComfyUI's location taken from the flags first. */
+export interface CliConfig extends Omit<Settings, 'servers'> {
   comfy: ComfyUiTarget;
-  /** Extra headers for every ComfyUI request (`COMFYUI_AUTH_HEADER="Authorization: Bearer …"`). */
-  comfyUiHeaders: Record<string, string>;
-  /** PostgreSQL URL, or undefined for the embedded database in `dataDir`. */
-  databaseUrl?: string;
-  dataDir: string;
-  pollIntervalMs: number;
-  submitIntervalMs: number;
-  maxRetries: number;
-  /** `COMFYUI_TIMEOUT`: per-image timeout in seconds for items whose spec sets none. */
-  defaultTimeoutSeconds?: number;
 }
 
-export const DEFAULT_COMFYUI_URL = 'http://localhost:8188';
-
-/** Reads the environment and the server flags; every wrong value is named in one error. */
-export function resolveCliConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string): CliConfig {
-  const problems: string[] = [];
-  const number = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) {
-      problems.push(`${name}=${raw} must be a number ≥ ${min}`);
-      return fallback;
-    }
-    return value;
-  };
-  const comfy = resolveComfyTarget(flags, env, problems);
-  const config: CliConfig = {
-    comfy,
-    comfyUiHeaders: parseHeader(env['COMFYUI_AUTH_HEADER'], problems),
-    databaseUrl: env['DATABASE_URL']?.trim() || undefined,
-    dataDir: path.resolve(cwd, env['KILN_DATA_DIR']?.trim() || '.kiln/db'),
-    pollIntervalMs: number('COMFYUI_POLL_INTERVAL', 5, 0.01) * 1000,
-    submitIntervalMs: number('COMFYUI_SUBMIT_INTERVAL', 10, 0.01) * 1000,
-    maxRetries: Math.floor(number('COMFYUI_MAX_RETRIES', 3, 0)),
-    defaultTimeoutSeconds: env['COMFYUI_TIMEOUT'] ? number('COMFYUI_TIMEOUT', 300, 1) : undefined,
-  };
-  if (problems.length) {
-    throw new CliError('INVALID_INPUT', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+/** Flags > environment > defaults; every wrong value, flag or variable, is named in one error (exit code 2). */
+export function resolveCliConfig(flags: ServerFlags, env: Env, cwd: string): CliConfig {
+  const problems: SettingProblem[] = [];
+  if (flags.emulator && flags.server) {
+    problems.push({ source: '--server', message: 'excludes --emulator', fix: 'pick one of them' });
   }
-  return config;
-}
-
-function resolveComfyTarget(flags: ServerFlags, env: NodeJS.ProcessEnv, problems: string[]): ComfyUiTarget {
-  if (flags.emulator) {
-    if (flags.server) problems.push('--server and --emulator exclude each other: pick one');
-    return { kind: 'emulator' };
+  if (flags.server !== undefined && !flags.server.trim()) {
+    problems.push({ source: '--server', shown: JSON.stringify(flags.server), message: 'is empty', fix: 'give a URL such as http://127.0.0.1:8188' });
   }
-  const source = flags.server ? '--server' : 'COMFYUI_BASE_URL';
-  const raw = flags.server ?? env['COMFYUI_BASE_URL'] ?? DEFAULT_COMFYUI_URL;
-  const urls = raw.split(',').map((url) => url.trim()).filter(Boolean);
-  for (const url of urls) {
-    if (!isHttpUrl(url)) problems.push(`${source}: '${url}' is not an http(s) URL (e.g. http://127.0.0.1:8188)`);
-  }
-  if (urls.length === 0) problems.push(`${source} is empty: give a URL such as http://127.0.0.1:8188`);
-  return { kind: 'servers', urls };
-}
-
-function isHttpUrl(value: string): boolean {
+  // --server stands in for COMFYUI_BASE_URL (and is named in its errors); --emulator makes it moot.
+  const { COMFYUI_BASE_URL: fromEnv, ...rest } = env;
+  const baseUrl = flags.emulator ? undefined : (flags.server ?? fromEnv);
+  let settings: Settings;
   try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
+    settings = loadSettings({ ...rest, COMFYUI_BASE_URL: baseUrl }, { cwd, problems, sources: flags.server ? { COMFYUI_BASE_URL: '--server' } : {} });
+  } catch (error) {
+    if (error instanceof SettingsError) throw new CliError('INVALID_INPUT', error.message, { details: { problems: error.problems } });
+    throw error;
   }
-}
-
-function parseHeader(raw: string | undefined, problems: string[]): Record<string, string> {
-  if (!raw?.trim()) return {};
-  const colon = raw.indexOf(':');
-  if (colon <= 0) {
-    problems.push('COMFYUI_AUTH_HEADER must look like "Name: value" (e.g. "Authorization: Bearer …")');
-    return {};
-  }
-  return { [raw.slice(0, colon).trim()]: raw.slice(colon + 1).trim() };
-}
-
-/** Servers as people should see them in messages (credentials removed). */
-export function describeComfyTarget(target: ComfyUiTarget): string {
-  if (target.kind === 'emulator') return 'the bundled emulator';
-  return target.urls.map(redactUrl).join(', ');
-}
-
-export function redactUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.username || url.password) {
-      url.username = '';
-      url.password = '';
-    }
-    return url.href.replace(/\/$/, '');
-  } catch {
-    return value;
-  }
+  const { servers, ...shared } = settings;
+  return { ...shared, comfy: flags.emulator ? { kind: 'emulator' } : { kind: 'servers', urls: servers } };
 }

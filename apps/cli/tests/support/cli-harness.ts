@@ -76,8 +76,8 @@ export function createSandbox(): Sandbox {
   };
 }
 
-/** A batch spec with `count` items named `Item 1`…, small images, a fixed base seed unless given. */
-export function batchSpec(count: number, options: { seed?: number | 'random'; checkpoint?: string; timeout?: number; out?: string; extra?: string } = {}): string {
+/** A batch spec with `count` items named `Item 1`…, small images, a fixed base seed unless given; `timeout: 'unset'` writes none. */
+export function batchSpec(count: number, options: { seed?: number | 'random'; checkpoint?: string; timeout?: number | 'unset'; out?: string; extra?: string } = {}): string {
   const items = Array.from({ length: count }, (_, i) => `  - name: Item ${i + 1}\n    prompt: test image number ${i + 1}`).join('\n');
   return [
     'version: 1',
@@ -88,7 +88,7 @@ export function batchSpec(count: number, options: { seed?: number | 'random'; ch
     '  height: 64',
     '  steps: 2',
     `  seed: ${options.seed ?? 1234}`,
-    `  timeout: ${options.timeout ?? 60}`,
+    options.timeout === 'unset' ? '' : `  timeout: ${options.timeout ?? 60}`,
     options.extra ?? '',
     'items:',
     items,

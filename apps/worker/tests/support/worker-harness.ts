@@ -156,8 +156,11 @@ export function tempDir(prefix = 'kiln-worker-test-'): string {
   return dir;
 }
 
-/** A pipeline job file: `steps` steps of `count` small images each, `children` per selected candidate. */
-export function pipelineYaml(options: { steps: string[]; count: number; children?: number; checkpoint?: string; timeout?: number }): string {
+/**
+ * A pipeline job file: `steps` steps of `count` small images each, `children` per selected candidate;
+ * `timeout: 'unset'` writes none, so the worker's COMFYUI_TIMEOUT applies.
+ */
+export function pipelineYaml(options: { steps: string[]; count: number; children?: number; checkpoint?: string; timeout?: number | 'unset' }): string {
   const steps = options.steps
     .map((name) => [`  - name: ${name}`, `    prompt: portrait of ${name.toLowerCase()}`, `    count: ${options.count}`, options.children ? `    children: ${options.children}` : ''].filter(Boolean).join('\n'))
     .join('\n');
@@ -170,7 +173,7 @@ export function pipelineYaml(options: { steps: string[]; count: number; children
     '  height: 64',
     '  steps: 2',
     '  seed: 1234',
-    `  timeout: ${options.timeout ?? 60}`,
+    options.timeout === 'unset' ? '' : `  timeout: ${options.timeout ?? 60}`,
     'steps:',
     steps,
     '',

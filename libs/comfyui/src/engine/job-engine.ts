@@ -31,8 +31,8 @@ export interface JobEngineOptions {
   pollIntervalMs?: number;
   /** Idle submit tick (COMFYUI_SUBMIT_INTERVAL; default 10000). A finished job triggers one at once. */
   submitIntervalMs?: number;
-  /** Seconds a job may take on its server when its step sets no timeout (COMFYUI_TIMEOUT; default 300). */
-  defaultTimeoutSeconds?: number;
+  /** Seconds a job may take on its server when its step sets no timeout (COMFYUI_TIMEOUT). */
+  defaultTimeoutSeconds: number;
   /** Attempts after the first (COMFYUI_MAX_RETRIES; default 3). */
   maxRetries?: number;
   retryBaseDelayMs?: number;
@@ -250,7 +250,7 @@ export class JobEngine {
           targetFolder: selection.run.targetFolder,
           seed: selection.seed,
           label,
-          timeoutSeconds: payload.timeoutSeconds || this.options.defaultTimeoutSeconds || 300,
+          timeoutSeconds: payload.timeoutSeconds ?? this.options.defaultTimeoutSeconds,
           overwrite: selection.step.overwrite,
           summary: summaryOf(params, selection),
         },

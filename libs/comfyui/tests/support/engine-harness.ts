@@ -35,6 +35,8 @@ export function testEngine(dataSource: DataSource, servers: string[], overrides:
     servers,
     pollIntervalMs: 100,
     submitIntervalMs: 100,
+    // COMFYUI_TIMEOUT's default, for job files that set no timeout.
+    defaultTimeoutSeconds: 300,
     retryBaseDelayMs: 20,
     retryMaxDelayMs: 100,
     client: { retry: { retries: 1, baseDelayMs: 5, maxDelayMs: 10 }, requestTimeoutMs: 2000 },

@@ -37,7 +37,8 @@ export interface JobPayload {
   /** SaveImage prefix `kiln/<job key>`: the same for a rerun of the same slot, so reruns are byte-identical. */
   filenamePrefix: string;
   uploads: JobUpload[];
-  timeoutSeconds: number;
+  /** The step's timeout; unset: the caller's default (COMFYUI_TIMEOUT) applies. */
+  timeoutSeconds?: number;
 }
 
 // StepParams field → workflow parameter it is placed at.
@@ -114,7 +115,7 @@ function readStepWorkflow(step: BuildJobPayloadInput['step']): StepWorkflow {
 
 function readStepParams(step: BuildJobPayloadInput['step']): StepParams {
   const params = step.params as Partial<StepParams> | null;
-  if (typeof params !== 'object' || params === null || typeof params.timeoutSeconds !== 'number' || typeof params.seed !== 'object') {
+  if (typeof params !== 'object' || params === null || (params.timeoutSeconds !== undefined && typeof params.timeoutSeconds !== 'number') || typeof params.seed !== 'object') {
     throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} has no usable params (expected the output of jobSpecToPipelineRunInput)`);
   }
   return params as StepParams;

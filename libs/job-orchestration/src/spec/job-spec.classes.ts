@@ -143,7 +143,7 @@ export class GenerationParamsSpec {
   @IsSeed()
   seed?: number | 'random';
 
-  @Describe('Seconds one image may take before it fails.')
+  @Describe('Seconds one image may take before it fails; unset: COMFYUI_TIMEOUT of the process that runs the job (default 300).')
   @IsOptional()
   @IsNumber(NUMBER)
   @Min(1)

@@ -61,11 +61,18 @@ describe('parseJobSpec', () => {
     expect(spec.steps[1].workflow.child).toBeUndefined();
   });
 
-  it('defaults to one image, a random seed and a 300 s timeout', () => {
+  it('defaults to one image and a random seed, and leaves the timeout unset for the configured default', () => {
     const result = parseJobSpec('version: 1\noutput: { dir: out }\nitems: [{ name: A, prompt: a, checkpoint: c.safetensors }]', { baseDir: '/specs' });
 
-    expect(result.ok && result.spec.steps[0]).toMatchObject({ baseCount: 1, params: { seed: { mode: 'random' }, timeoutSeconds: 300 } });
+    expect(result.ok && result.spec.steps[0]).toMatchObject({ baseCount: 1, params: { seed: { mode: 'random' } } });
+    expect(result.ok && result.spec.steps[0].params).not.toHaveProperty('timeoutSeconds');
     expect(result.ok && result.spec.outputDir).toBe('/specs/out');
+  });
+
+  it('takes the timeout from the item, else from defaults', () => {
+    const result = parseJobSpec('version: 1\noutput: { dir: out }\ndefaults: { checkpoint: c, timeout: 90 }\nitems: [{ name: A, prompt: a }, { name: B, prompt: b, timeout: 5 }]', { baseDir: '/specs' });
+
+    expect(result.ok && result.spec.steps.map((step) => step.params.timeoutSeconds)).toEqual([90, 5]);
   });
 
   it('keeps every item\'s seeds when items are reordered or added', () => {

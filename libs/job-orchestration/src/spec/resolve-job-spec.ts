@@ -25,7 +25,6 @@ export interface ResolveJobSpecContext {
   readWorkflowFile: ReadWorkflowFile;
 }
 
-export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const DEFAULT_CHILD_DENOISE = 0.6;
 
 type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout'>;
@@ -142,11 +141,10 @@ function resolveEntry(
   }
 
   if (!base?.template || (child && !child.template)) return undefined;
-  const params: StepParams = {
-    displayName: entry.name,
-    seed: seedPolicy(value('seed')),
-    timeoutSeconds: value('timeout') ?? DEFAULT_TIMEOUT_SECONDS,
-  };
+  const params: StepParams = { displayName: entry.name, seed: seedPolicy(value('seed')) };
+  // No timeout in the file: left unset, so the configured default applies when the job is created.
+  const timeout = value('timeout');
+  if (timeout !== undefined) params.timeoutSeconds = timeout;
   for (const [key, , field] of PLACEABLE) {
     const v = value(key);
     if (v !== undefined && field !== 'seed') (params as unknown as Record<string, unknown>)[field] = v;

@@ -22,7 +22,8 @@ export interface StepParams {
   /** img2img strength of child generations. */
   denoise?: number;
   seed: SeedPolicy;
-  timeoutSeconds: number;
+  /** Seconds one image may take; unset: the default of the process that creates the job (COMFYUI_TIMEOUT). */
+  timeoutSeconds?: number;
 }
 
 /** Workflows of one step, stored in `PipelineStep.workflow`: self-contained so a run never depends on files again. */

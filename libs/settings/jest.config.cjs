@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'settings',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/settings',
+};

@@ -1,0 +1,10 @@
+export { loadSettings } from './load-settings';
+export { readSettings } from './read-settings';
+export type { Env, SettingVariables } from './read-settings';
+export { KilnSettings, kilnVariables } from './kiln-settings';
+export { resolveSettings } from './settings';
+export type { Settings } from './settings';
+export { ChoiceSetting, NumberSetting, ruleOf } from './setting-rules';
+export { SettingsError } from './settings-error';
+export type { SettingProblem } from './settings-error';
+export { redactUrl } from './redact-url';

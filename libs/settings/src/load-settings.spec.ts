@@ -1,0 +1,98 @@
+import { loadSettings } from './load-settings';
+import { SettingsError } from './settings-error';
+
+function problemsOf(attempt: () => unknown): string {
+  try {
+    attempt();
+  } catch (error) {
+    if (error instanceof SettingsError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('loadSettings', () => {
+  it('uses the documented defaults when nothing is set, resolved to the units the code uses', () => {
+    const settings = loadSettings({}, { cwd: '/w' });
+
+    expect(settings).toEqual({
+      servers: ['http://localhost:8188'],
+      pollIntervalMs: 5000,
+      submitIntervalMs: 10_000,
+      defaultTimeoutSeconds: 300,
+      maxRetries: 3,
+      maxInFlightPerServer: 2,
+      comfyUiHeaders: {},
+      databaseUrl: undefined,
+      dataDir: '/w/.kiln/db',
+    });
+  });
+
+  it('reads a pool, seconds, counts, the auth header and the database', () => {
+    const settings = loadSettings(
+      {
+        COMFYUI_BASE_URL: 'http://gpu1:8188/, https://host/comfy',
+        COMFYUI_POLL_INTERVAL: '0.5',
+        COMFYUI_TIMEOUT: '1',
+        COMFYUI_MAX_RETRIES: '0',
+        COMFYUI_MAX_IN_FLIGHT: '4',
+        COMFYUI_AUTH_HEADER: 'Authorization: Bearer abc',
+        DATABASE_URL: 'postgres://kiln@db/kiln',
+        KILN_DATA_DIR: '/srv/kiln',
+      },
+      { cwd: '/w' },
+    );
+
+    expect(settings).toMatchObject({
+      servers: ['http://gpu1:8188', 'https://host/comfy'],
+      pollIntervalMs: 500,
+      defaultTimeoutSeconds: 1,
+      maxRetries: 0,
+      maxInFlightPerServer: 4,
+      comfyUiHeaders: { Authorization: 'Bearer abc' },
+      databaseUrl: 'postgres://kiln@db/kiln',
+      dataDir: '/srv/kiln',
+    });
+  });
+
+  it('takes a blank variable as unset', () => {
+    expect(loadSettings({ COMFYUI_TIMEOUT: ' ', COMFYUI_BASE_URL: '' }, { cwd: '/w' })).toMatchObject({ defaultTimeoutSeconds: 300, servers: ['http://localhost:8188'] });
+  });
+
+  it('names every bad value with its variable, the value and the fix, all at once, and hides secrets', () => {
+    const message = problemsOf(() =>
+      loadSettings(
+        {
+          COMFYUI_BASE_URL: 'localhost:8188',
+          COMFYUI_POLL_INTERVAL: 'soon',
+          COMFYUI_TIMEOUT: '0',
+          COMFYUI_MAX_RETRIES: '1.5',
+          COMFYUI_AUTH_HEADER: 'Bearer hunter1',
+          DATABASE_URL: 'mysql://root:hunter2@db/kiln',
+        },
+        { cwd: '/w' },
+      ),
+    );
+
+    expect(message).toContain('COMFYUI_BASE_URL="localhost:8188": must be http(s)://host:port');
+    expect(message).toContain('COMFYUI_POLL_INTERVAL="soon": must be a number from 0.05 to 3600 (seconds); fix: give seconds between polls');
+    expect(message).toContain('COMFYUI_TIMEOUT="0": must be a number from 1 to 86400 (seconds)');
+    expect(message).toContain('COMFYUI_MAX_RETRIES="1.5": must be a whole number from 0 to 100');
+    expect(message).toContain('COMFYUI_AUTH_HEADER=<hidden>: must be a header line');
+    expect(message).toContain('DATABASE_URL=<hidden>: must be a postgres:// URL; fix: use postgres://');
+    expect(message).not.toMatch(/hunter[12]/);
+  });
+
+  it('names the flag a value came from, and reports the caller\'s problems with its own', () => {
+    const message = problemsOf(() =>
+      loadSettings(
+        { COMFYUI_BASE_URL: 'ftp://nope', COMFYUI_SUBMIT_INTERVAL: '-1' },
+        { cwd: '/w', sources: { COMFYUI_BASE_URL: '--server' }, problems: [{ source: '--emulator', message: 'excludes --server', fix: 'pick one' }] },
+      ),
+    );
+
+    expect(message).toContain('--emulator: excludes --server; fix: pick one');
+    expect(message).toContain('--server="ftp://nope": must be http(s)://host:port');
+    expect(message).toContain('COMFYUI_SUBMIT_INTERVAL="-1"');
+  });
+});

@@ -1,0 +1,13 @@
+import { KilnSettings, kilnVariables } from './kiln-settings';
+import { readSettings, type Env, type ReadSettingsOptions } from './read-settings';
+import { resolveSettings, type Settings } from './settings';
+
+export interface LoadSettingsOptions extends ReadSettingsOptions {
+  /** Folder relative paths (`KILN_DATA_DIR`) are resolved against. */
+  cwd: string;
+}
+
+/** Reads, validates and resolves the settings both apps share; throws a SettingsError naming every bad value. */
+export function loadSettings(env: Env, options: LoadSettingsOptions): Settings {
+  return resolveSettings(readSettings(KilnSettings, kilnVariables, env, options), options.cwd);
+}
