@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { JobEngine } from '@kiln/comfyui';
+import { JobEngine, releaseDeadLeases } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
 import { redactUrl, SettingsError } from '@kiln/settings';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
 import { ComfyUiWatch } from './comfyui-watch';
 import { loadWorkerConfig, type WorkerConfig } from './config';
-import { releaseDeadLocalLeases } from './dead-leases';
 import { kilnEntities, kilnMigrations } from './kiln-schema';
 import { createWorkerLogger } from './logger';
 import { startMetricsServer } from './metrics-server';
@@ -65,7 +64,7 @@ async function main(argv: string[], shutdown: ShutdownSignal): Promise<number> {
 async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdown: ShutdownSignal): Promise<number> {
   if (db.kind === 'postgres') {
     // The embedded database has one process (the engine's `exclusive` mode releases every lease).
-    const released = await releaseDeadLocalLeases(db.dataSource);
+    const released = await releaseDeadLeases(db.dataSource.manager);
     if (released) logger.info('released job leases of worker processes of this host that are gone', { owners: released });
   }
   const engine = new JobEngine({

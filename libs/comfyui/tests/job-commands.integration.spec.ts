@@ -72,7 +72,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
       pipelineStepId: run.steps[0].id,
       parentCandidateId: null,
       slotIndex: 0,
-      payload: { workflow: workflow(undefined, seed), uploads: [], outputName: 'solo.png', seed, label: 'Solo', timeoutSeconds: 30, overwrite: false, summary: { prompt: 'a lone tree' }, ...overrides },
+      payload: { workflow: workflow(undefined, seed), uploads: [], outputName: 'solo.png', targetFolder: run.targetFolder, seed, label: 'Solo', timeoutSeconds: 30, overwrite: false, summary: { prompt: 'a lone tree' }, ...overrides },
     });
     return { job, run, dir };
   }

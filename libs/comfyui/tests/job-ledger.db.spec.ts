@@ -1,6 +1,6 @@
 import { openKilnTestDatabase, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
-import type { JobEngineEvent } from '../src';
+import type { HistoryEntry, JobEngineEvent } from '../src';
 import { markPromptRunning } from '../src/commands/poll-job-status';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
 import { claimDuePendingJobs, createPendingJob, getJob, patchJob, readSubmitterSnapshot, transitionJob } from '../src/jobs/job-ledger';
@@ -35,7 +35,7 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
           pipelineStepId: run.steps[0].id,
           parentCandidateId: null,
           slotIndex: i,
-          payload: { workflow: {}, uploads: [], outputName: `${i}.png`, seed: i, label: `One #${i}`, timeoutSeconds: 30, overwrite: false, summary: {} },
+          payload: { workflow: {}, uploads: [], outputName: `${i}.png`, targetFolder: run.targetFolder, seed: i, label: `One #${i}`, timeoutSeconds: 30, overwrite: false, summary: {} },
         }),
       );
     }
@@ -104,13 +104,14 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
 
     const moved = await transitionJob(db.dataSource.manager, job, 'submitted', { server: 'http://gpu-1', submittedAt: completedAt });
     const staleMove = await transitionJob(db.dataSource.manager, stale, 'failed', { errorMessage: 'late' });
-    const patched = await patchJob(db.dataSource.manager, job, { resultMetadata: { outputs: { '9': { images: [] } }, list: [1, 2] }, retryCount: 2 });
+    const history: HistoryEntry = { prompt: [0, job.promptId, {}, {}, ['9']], outputs: { '9': { images: [] } }, meta: { list: [1, 2] } };
+    const patched = await patchJob(db.dataSource.manager, job, { resultMetadata: history, retryCount: 2 });
     const stalePatch = await patchJob(db.dataSource.manager, stale, { retryCount: 9 });
 
     const stored = await getJob(db.dataSource.manager, job.id);
     expect([Boolean(moved), staleMove, patched, stalePatch]).toEqual([true, undefined, true, false]);
     expect(stored).toMatchObject({ status: 'submitted', server: 'http://gpu-1', submittedAt: completedAt, retryCount: 2, errorMessage: null });
-    expect(stored.resultMetadata).toEqual({ outputs: { '9': { images: [] } }, list: [1, 2] });
+    expect(stored.resultMetadata).toEqual(history);
     expect(stored.updatedAt.getTime()).toBeGreaterThanOrEqual(job.createdAt.getTime());
   });
 

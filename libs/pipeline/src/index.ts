@@ -15,4 +15,8 @@ export { selectCandidates, rejectCandidates } from './commands/set-candidate-sta
 export { inTransaction } from './commands/in-transaction';
 export { listRunCandidates, listDescendants } from './queries/list-candidates';
 export type { ListRunCandidatesFilter } from './queries/list-candidates';
+export { countCandidatesByRun } from './queries/count-candidates';
+export { matchIdPrefix } from './queries/id-prefix';
+export type { IdPrefixMatch } from './queries/id-prefix';
+export { resolveCandidateIdPrefix, resolveRunIdPrefix } from './queries/resolve-id-prefix';
 export { getPipelineRun, listPipelineRuns, setPipelineRunStatus } from './queries/runs';

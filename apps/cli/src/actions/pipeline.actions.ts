@@ -1,9 +1,21 @@
 import * as path from 'node:path';
-import { retryFailedJobs } from '@kiln/comfyui';
+import { countJobsByRun, isOpenJob, listRunJobs, resolveJobIdPrefix, retryFailedJobs } from '@kiln/comfyui';
 import type { Database } from '@kiln/database';
 import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
-import { createPipelineRun, getPipelineRun, listPipelineRuns, listRunCandidates, rejectCandidates, selectCandidates, type ImageCandidate } from '@kiln/pipeline';
-import type { DataSource } from 'typeorm';
+import {
+  countCandidatesByRun,
+  createPipelineRun,
+  getPipelineRun,
+  listPipelineRuns,
+  listRunCandidates,
+  rejectCandidates,
+  resolveCandidateIdPrefix,
+  resolveRunIdPrefix,
+  selectCandidates,
+  type IdPrefixMatch,
+  type ImageCandidate,
+} from '@kiln/pipeline';
+import type { DataSource, EntityManager } from 'typeorm';
 import { loadSpec } from '../batch/load-spec';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
@@ -105,21 +117,26 @@ async function withDatabase(config: CliConfig, work: (db: Database) => Promise<n
   }
 }
 
-/** Tables whose ids people type, with where to look them up. */
+/** Ids people type, with their owner's lookup and where to find them. */
 const idKinds = {
-  run: { table: 'pipeline_runs', hint: 'kiln pipeline status' },
-  candidate: { table: 'image_candidates', hint: 'kiln candidates list RUN' },
-  job: { table: 'comfyui_jobs', hint: 'kiln pipeline status RUN' },
-} as const;
+  run: { resolve: resolveRunIdPrefix, hint: 'kiln pipeline status' },
+  candidate: { resolve: resolveCandidateIdPrefix, hint: 'kiln candidates list RUN' },
+  job: { resolve: resolveJobIdPrefix, hint: 'kiln pipeline status RUN' },
+} satisfies Record<string, { resolve: (manager: EntityManager, prefix: string) => Promise<IdPrefixMatch>; hint: string }>;
 
 /** A full id, or a unique prefix of one (as the tables print them). */
 async function resolveId(dataSource: DataSource, kind: keyof typeof idKinds, ref: string): Promise<string> {
-  const { table, hint } = idKinds[kind];
+  const { resolve, hint } = idKinds[kind];
   if (!/^[0-9a-f-]{1,36}$/i.test(ref)) throw new CliError('INVALID_INPUT', `'${ref}' is not a ${kind} id (see ${hint})`);
-  const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM ${table} WHERE id::text LIKE $1 ORDER BY created_at DESC LIMIT 5`, [`${ref.toLowerCase()}%`]);
-  if (rows.length === 0) throw new CliError('INVALID_INPUT', `no ${kind} with id ${ref} (see ${hint})`);
-  if (rows.length > 1) throw new CliError('INVALID_INPUT', `${kind} id ${ref} is ambiguous: ${rows.map((r) => r.id).join(', ')}; give more characters`);
-  return rows[0].id;
+  const match = await resolve(dataSource.manager, ref);
+  switch (match.kind) {
+    case 'found':
+      return match.id;
+    case 'not_found':
+      throw new CliError('INVALID_INPUT', `no ${kind} with id ${ref} (see ${hint})`);
+    case 'ambiguous':
+      throw new CliError('INVALID_INPUT', `${kind} id ${ref} is ambiguous: ${match.candidates.join(', ')}; give more characters`);
+  }
 }
 
 function resolveRunId(dataSource: DataSource, ref: string): Promise<string> {
@@ -147,16 +164,13 @@ async function showRuns(dataSource: DataSource, reporter: Reporter): Promise<voi
 async function showRun(dataSource: DataSource, runId: string, reporter: Reporter): Promise<void> {
   const run = await getPipelineRun(dataSource.manager, runId);
   const candidates = await listRunCandidates(dataSource.manager, runId);
-  const jobs: Array<{ id: string; status: string; step: string; label: string; error: string | null }> = await dataSource.query(
-    `SELECT id, status, pipeline_step_id AS step, job_payload->>'label' AS label, error_message AS error FROM comfyui_jobs WHERE pipeline_run_id = $1 ORDER BY created_at`,
-    [runId],
-  );
+  const jobs = await listRunJobs(dataSource.manager, runId);
   const rows = [['STEP', 'BASE', 'CHILDREN/SEL', 'NEW', 'SELECTED', 'REJECTED', 'JOBS OPEN', 'FAILED']];
   const steps = run.steps.map((step) => {
     const of = candidates.filter((c) => c.stepId === step.id);
-    const stepJobs = jobs.filter((j) => j.step === step.id);
+    const stepJobs = jobs.filter((j) => j.stepId === step.id);
     const count = (status: string) => of.filter((c) => c.status === status).length;
-    const open = stepJobs.filter((j) => j.status !== 'completed' && j.status !== 'failed').length;
+    const open = stepJobs.filter(isOpenJob).length;
     const failed = stepJobs.filter((j) => j.status === 'failed').length;
     rows.push([step.name, String(step.baseCount), String(step.childrenPerSelected), String(count('new')), String(count('selected')), String(count('rejected')), String(open), String(failed)]);
     return { name: step.name, baseCount: step.baseCount, childrenPerSelected: step.childrenPerSelected, new: count('new'), selected: count('selected'), rejected: count('rejected'), jobsOpen: open, jobsFailed: failed };
@@ -165,7 +179,7 @@ async function showRun(dataSource: DataSource, runId: string, reporter: Reporter
   const lines = [
     `run ${run.id}  ${run.name}  (${run.kind}, ${run.status})  → ${run.targetFolder}`,
     formatTable(rows),
-    ...(failedJobs.length ? ['failed jobs (retry with kiln jobs retry ID…):', ...failedJobs.map((j) => `  ${j.id}  ${j.error ?? j.label}`)] : []),
+    ...(failedJobs.length ? ['failed jobs (retry with kiln jobs retry ID…):', ...failedJobs.map((j) => `  ${j.id}  ${j.errorMessage ?? j.label}`)] : []),
   ];
   reporter.result(lines.join('\n'), {
     runId: run.id,
@@ -174,19 +188,19 @@ async function showRun(dataSource: DataSource, runId: string, reporter: Reporter
     status: run.status,
     targetFolder: run.targetFolder,
     steps,
-    failedJobs: failedJobs.map((j) => ({ jobId: j.id, label: j.label, error: j.error })),
+    failedJobs: failedJobs.map((j) => ({ jobId: j.id, label: j.label, error: j.errorMessage })),
   });
 }
 
+/** Candidates, open and failed jobs per run id; a run missing from the map has none of them. */
 async function jobCounts(dataSource: DataSource): Promise<Map<string, { candidates: number; open: number; failed: number }>> {
-  const rows: Array<{ run: string; candidates: number; open: number; failed: number }> = await dataSource.query(
-    `SELECT r.id AS run,
-            (SELECT count(*)::int FROM image_candidates c WHERE c.run_id = r.id) AS candidates,
-            (SELECT count(*)::int FROM comfyui_jobs j WHERE j.pipeline_run_id = r.id AND j.status NOT IN ('completed', 'failed')) AS open,
-            (SELECT count(*)::int FROM comfyui_jobs j WHERE j.pipeline_run_id = r.id AND j.status = 'failed') AS failed
-       FROM pipeline_runs r`,
-  );
-  return new Map(rows.map((r) => [r.run, { candidates: Number(r.candidates), open: Number(r.open), failed: Number(r.failed) }]));
+  const [candidates, jobs] = await Promise.all([countCandidatesByRun(dataSource.manager), countJobsByRun(dataSource.manager)]);
+  const counts = new Map<string, { candidates: number; open: number; failed: number }>();
+  for (const runId of new Set([...candidates.keys(), ...jobs.keys()])) {
+    const job = jobs.get(runId);
+    counts.set(runId, { candidates: candidates.get(runId) ?? 0, open: job?.open ?? 0, failed: job?.failed ?? 0 });
+  }
+  return counts;
 }
 
 function candidateJson(c: ImageCandidate, step?: string): Record<string, unknown> {

@@ -1,7 +1,8 @@
 import type { PromptStatus } from '../client/types';
 import { ComfyUiError } from '../errors';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
-import { markRunningByPromptId, patchJob, transitionJob } from '../jobs/job-ledger';
+import { patchJob, transitionJob } from '../jobs/job-ledger';
+import { markRunningByPromptId } from '../jobs/status-moves';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail, scheduleRetry } from './submit-job';
 
@@ -62,7 +63,7 @@ export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, optio
   switch (status.state) {
     case 'completed': {
       const updated = await transitionJob(manager, job, 'completed', {
-        resultMetadata: status.history as unknown as Record<string, unknown>,
+        resultMetadata: status.history,
         completedAt: now,
         startedAt: job.startedAt ?? now,
         leaseOwner: deps.workerId,
@@ -79,7 +80,7 @@ export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, optio
               ? ` at node ${status.error.nodeId} (${status.error.nodeType}): ${status.error.exceptionType}: ${status.error.exceptionMessage.trim()}`
               : '');
       // Kept for diagnosis: the history holds ComfyUI's traceback of the failure.
-      await patchJob(manager, job, { resultMetadata: status.history as unknown as Record<string, unknown> });
+      await patchJob(manager, job, { resultMetadata: status.history });
       const result = await fail(job, server, reason, status.reason === 'interrupted' ? 'interrupted' : 'execution_error', deps);
       return { job: result.job, state: 'failed', needsProcessing: false };
     }

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { PipelineRun, recordCandidate } from '@kiln/pipeline';
+import { recordCandidate } from '@kiln/pipeline';
 import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
 import { retryDelayMs } from '../engine/retry-delay';
@@ -43,17 +43,9 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   if (!image) {
     return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but reported no image`, 'no_image', deps);
   }
-  // Jobs carry their run's folder since it was added to the payload; older ones look it up.
-  let targetFolder = job.jobPayload.targetFolder;
-  if (targetFolder === undefined) {
-    const run = await manager.getRepository(PipelineRun).findOneBy({ id: job.pipelineRunId });
-    if (!run) return failed(job, `${label}: its pipeline run ${job.pipelineRunId} no longer exists`, 'run_missing', deps);
-    targetFolder = run.targetFolder;
-  }
-
   let target: string;
   try {
-    target = safeOutputPath(targetFolder, job.jobPayload.outputName);
+    target = safeOutputPath(job.jobPayload.targetFolder, job.jobPayload.outputName);
   } catch (error) {
     return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
   }
@@ -142,7 +134,7 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
 
 /** The saved image of the prompt; a preview only when nothing was saved. */
 function pickImage(job: ComfyUiJob): OutputImage | undefined {
-  const outputs = (job.resultMetadata?.['outputs'] ?? {}) as Record<string, unknown>;
+  const outputs = job.resultMetadata?.outputs ?? {};
   const images = collectOutputImages(outputs, `history of ${job.promptId}`);
   return images.find((i) => i.type === 'output') ?? images[0];
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { In, type EntityManager } from 'typeorm';
-import { ComfyUiJob } from '../jobs/comfyui-job.entity';
+import type { EntityManager } from 'typeorm';
+import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { JobError } from '../jobs/job-error';
-import { transitionJob } from '../jobs/job-ledger';
+import { findJobsByIds, transitionJob } from '../jobs/job-ledger';
 
 export interface RetryFailedJobsResult {
   jobId: string;
@@ -18,7 +18,7 @@ export interface RetryFailedJobsResult {
  */
 export async function retryFailedJobs(manager: EntityManager, ids: string[]): Promise<RetryFailedJobsResult[]> {
   return manager.transaction(async (tx) => {
-    const jobs = ids.length ? await tx.getRepository(ComfyUiJob).findBy({ id: In([...new Set(ids)]) }) : [];
+    const jobs = await findJobsByIds(tx, ids);
     const missing = ids.filter((id) => !jobs.some((j) => j.id === id));
     if (missing.length) throw new JobError('JOB_NOT_FOUND', `no job with id ${missing.join(', ')}`);
     const notFailed = jobs.filter((j) => j.status !== 'failed');
@@ -48,9 +48,9 @@ export async function retryFailedJobs(manager: EntityManager, ids: string[]): Pr
         completedAt: null,
         leaseOwner: null,
         leaseExpiresAt: null,
+        // A new prompt id: the old one may still be in the server's history as failed.
+        promptId: randomUUID(),
       });
-      // A new prompt id: the old one may still be in the server's history as failed.
-      await tx.getRepository(ComfyUiJob).update({ id: job.id }, { promptId: randomUUID() });
       results.push({ jobId: job.id, label, action: 'resubmit' });
     }
     return results;
@@ -58,7 +58,7 @@ export async function retryFailedJobs(manager: EntityManager, ids: string[]): Pr
 }
 
 function finishedWithImage(job: ComfyUiJob): boolean {
-  const history = job.resultMetadata as { status?: { status_str?: string }; outputs?: Record<string, { images?: unknown[] }> } | null;
+  const history = job.resultMetadata;
   if (!history || history.status?.status_str !== 'success') return false;
-  return Object.values(history.outputs ?? {}).some((o) => Array.isArray(o.images) && o.images.length > 0);
+  return Object.values(history.outputs ?? {}).some((output) => Array.isArray(output['images']) && output['images'].length > 0);
 }

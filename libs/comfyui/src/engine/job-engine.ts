@@ -259,7 +259,7 @@ export class JobEngine {
       // A step that cannot be built fails its slot (visible, retryable) instead of blocking the loop.
       const job = await createPendingJob(tx, {
         ...base,
-        payload: { workflow: {}, uploads: [], outputName: selection.outputName, seed: selection.seed, label, timeoutSeconds: 0, overwrite: false, summary: {} },
+        payload: { workflow: {}, uploads: [], outputName: selection.outputName, targetFolder: selection.run.targetFolder, seed: selection.seed, label, timeoutSeconds: 0, overwrite: false, summary: {} },
       });
       const message = `${label}: cannot build its workflow: ${(error as Error).message}`;
       await transitionJob(tx, job, 'failed', { errorMessage: message, completedAt: new Date(), leaseOwner: null, leaseExpiresAt: null });

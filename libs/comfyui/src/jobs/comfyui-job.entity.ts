@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { HistoryEntry } from '../client/types';
 
 /** pending → submitted → running → completed | failed (see job-transitions.ts for every allowed move). */
 export type ComfyUiJobStatus = 'pending' | 'submitted' | 'running' | 'completed' | 'failed';
@@ -11,8 +12,8 @@ export interface ComfyUiJobPayload {
   uploads: Array<{ localPath: string; uploadName: string; nodeId: string; input: string }>;
   /** Output path relative to the run's target folder. */
   outputName: string;
-  /** The run's target folder (fixed for a run), so writing the image needs no lookup; absent on older jobs. */
-  targetFolder?: string;
+  /** The run's target folder (fixed for a run), so writing the image needs no lookup. */
+  targetFolder: string;
   seed: number;
   /** The item or step the job belongs to, for people (errors, logs). */
   label: string;
@@ -54,7 +55,7 @@ export class ComfyUiJob {
   @Column({ type: 'text', name: 'error_message', nullable: true }) errorMessage!: string | null;
 
   /** ComfyUI's history entry of the prompt, stored when it completed. */
-  @Column({ type: 'jsonb', name: 'result_metadata', nullable: true }) resultMetadata!: Record<string, unknown> | null;
+  @Column({ type: 'jsonb', name: 'result_metadata', nullable: true }) resultMetadata!: HistoryEntry | null;
 
   /** Set with the candidate, in the same transaction: a completed job without it still needs processing. */
   @Column({ type: 'uuid', name: 'candidate_id', nullable: true }) candidateId!: string | null;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import { ComfyUiJob, type ComfyUiJobPayload, type ComfyUiJobStatus } from './comfyui-job.entity';
 import { JobError } from './job-error';
+import { IN_FLIGHT_JOB_SQL } from './job-status-sets';
 import { canTransition } from './job-transitions';
+import { affectedCount, returnedRows } from './sql-results';
 
 export interface CreateJobInput {
   pipelineRunId: string;
@@ -77,6 +79,9 @@ export type JobPatch = Partial<
   >
 >;
 
+/** What a status change may set besides the patchable fields: `failed → pending` gives the job a new prompt id. */
+export type TransitionPatch = JobPatch & Partial<Pick<ComfyUiJob, 'promptId'>>;
+
 /**
  * Moves a job from the status the caller saw to `to`, only if nobody moved it meanwhile.
  * Returns the updated job, or undefined when another worker (or an event) got there first.
@@ -86,7 +91,7 @@ export async function transitionJob(
   manager: EntityManager,
   job: ComfyUiJob,
   to: ComfyUiJobStatus,
-  patch: JobPatch = {},
+  patch: TransitionPatch = {},
 ): Promise<ComfyUiJob | undefined> {
   if (!canTransition(job.status, to)) {
     throw new JobError('JOB_ILLEGAL_TRANSITION', `job ${job.id} cannot move from ${job.status} to ${to}`);
@@ -103,8 +108,9 @@ export async function patchJob(manager: EntityManager, job: ComfyUiJob, patch: J
 }
 
 /** Column of each field a patch may set. */
-const patchColumns: Readonly<Record<keyof JobPatch | 'status', string>> = {
+const patchColumns: Readonly<Record<keyof TransitionPatch | 'status', string>> = {
   status: 'status',
+  promptId: 'prompt_id',
   server: 'server',
   retryCount: 'retry_count',
   nextAttemptAt: 'next_attempt_at',
@@ -123,7 +129,7 @@ const patchColumns: Readonly<Record<keyof JobPatch | 'status', string>> = {
  * One UPDATE of the job's row, only while it still has the status the caller saw. Plain SQL: these
  * run several times per image, and TypeORM's update builder cost more CPU than the round trip.
  */
-async function updateGuarded(manager: EntityManager, job: ComfyUiJob, patch: JobPatch & { status?: ComfyUiJobStatus }): Promise<boolean> {
+async function updateGuarded(manager: EntityManager, job: ComfyUiJob, patch: TransitionPatch & { status?: ComfyUiJobStatus }): Promise<boolean> {
   const params: unknown[] = [job.id, job.status];
   const sets: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
@@ -136,15 +142,16 @@ async function updateGuarded(manager: EntityManager, job: ComfyUiJob, patch: Job
   return affectedCount(result) > 0;
 }
 
-/** TypeORM hands back an UPDATE as [rows, affected]. */
-function affectedCount(result: unknown): number {
-  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-}
-
 export async function getJob(manager: EntityManager, id: string): Promise<ComfyUiJob> {
   const job = await manager.getRepository(ComfyUiJob).findOneBy({ id });
   if (!job) throw new JobError('JOB_NOT_FOUND', `no job with id ${id}`);
   return job;
+}
+
+/** The jobs of these ids that exist (any order); the caller decides what a missing one means. */
+export function findJobsByIds(manager: EntityManager, ids: readonly string[]): Promise<ComfyUiJob[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return manager.getRepository(ComfyUiJob).findBy({ id: In([...new Set(ids)]) });
 }
 
 /** Jobs whose prompt is (or should be) on a server: submitted or running. */
@@ -152,7 +159,7 @@ export function findInFlightJobs(manager: EntityManager, runId?: string): Promis
   const query = manager
     .getRepository(ComfyUiJob)
     .createQueryBuilder('job')
-    .where(`job.status IN ('submitted', 'running')`)
+    .where(IN_FLIGHT_JOB_SQL)
     .orderBy('job.submittedAt', 'ASC');
   if (runId) query.andWhere('job.pipelineRunId = :runId', { runId });
   return query.getMany();
@@ -217,7 +224,7 @@ function duePendingSql(params: unknown[], runId?: string, runKind?: 'batch' | 'p
 
 /** Prompts in flight per server: (server, count, due = NULL) rows, shaped to sit in a UNION with the due check. */
 const IN_FLIGHT_BY_SERVER_SQL = `SELECT server, count(*)::int AS count, NULL::boolean AS due FROM comfyui_jobs
-  WHERE status IN ('submitted', 'running') AND server IS NOT NULL GROUP BY server`;
+  WHERE ${IN_FLIGHT_JOB_SQL} AND server IS NOT NULL GROUP BY server`;
 
 /** What a submit tick needs to know first: prompts in flight per server, and whether a claim would find anything. */
 export interface SubmitterSnapshot {
@@ -245,36 +252,6 @@ export async function readSubmitterSnapshot(manager: EntityManager, owner: strin
     else duePending = row.due === true;
   }
   return { inFlightByServer, duePending };
-}
-
-/** TypeORM hands back UPDATE … RETURNING as [rows, affected] and INSERT … RETURNING as rows. */
-function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return (result ?? []) as T[];
-}
-
-/** The job a started prompt belongs to, moved `submitted` → `running` by {@link markRunningByPromptId}. */
-export interface StartedJob {
-  id: string;
-  pipelineRunId: string;
-  server: string;
-  label: string;
-}
-
-/**
- * Moves the job of a prompt from `submitted` to `running` in one guarded UPDATE by prompt id, with
- * no read first (it runs for every prompt). Undefined when it was not `submitted` (moved by someone
- * else, or not ours).
- */
-export async function markRunningByPromptId(manager: EntityManager, promptId: string, startedAt: Date): Promise<StartedJob | undefined> {
-  const result: unknown = await manager.query(
-    `UPDATE comfyui_jobs SET status = 'running', started_at = $2, updated_at = now()
-      WHERE prompt_id = $1 AND status = 'submitted' AND server IS NOT NULL
-      RETURNING id, pipeline_run_id, server, job_payload->>'label' AS label`,
-    [promptId, startedAt],
-  );
-  const [row] = returnedRows<{ id: string; pipeline_run_id: string; server: string; label: string }>(result);
-  return row && { id: row.id, pipelineRunId: row.pipeline_run_id, server: row.server, label: row.label };
 }
 
 /**

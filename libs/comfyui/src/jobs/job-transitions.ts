@@ -1,4 +1,5 @@
 import type { ComfyUiJobStatus } from './comfyui-job.entity';
+import { JobError } from './job-error';
 
 /**
  * Every legal move of a job. Anything else is a bug and raises JOB_ILLEGAL_TRANSITION.
@@ -19,5 +20,19 @@ export function canTransition(from: ComfyUiJobStatus, to: ComfyUiJobStatus): boo
   return jobTransitions[from].includes(to);
 }
 
-/** Submitted or running: the prompt is (or should be) on a ComfyUI server. */
-export const inFlightStatuses: readonly ComfyUiJobStatus[] = ['submitted', 'running'];
+/** A status change one SQL statement makes to rows it has not read (by prompt id, or in bulk). */
+export interface StatusMove {
+  from: readonly ComfyUiJobStatus[];
+  to: ComfyUiJobStatus;
+}
+
+/**
+ * Declares such a move, checked against {@link jobTransitions}. Statements declare theirs where
+ * their module loads, so a change of the table that forbids one fails at start (and in every test)
+ * instead of letting the statement write a move the lifecycle no longer allows.
+ */
+export function checkedMove(from: readonly ComfyUiJobStatus[], to: ComfyUiJobStatus): StatusMove {
+  const illegal = from.filter((status) => !canTransition(status, to));
+  if (illegal.length) throw new JobError('JOB_ILLEGAL_TRANSITION', `a statement moves jobs from ${illegal.join(', ')} to ${to}, which the transition table forbids`);
+  return { from, to };
+}
