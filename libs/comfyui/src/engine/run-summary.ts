@@ -1,6 +1,6 @@
 import { selectNextJob } from '@kiln/job-orchestration';
 import type { DataSource } from 'typeorm';
-import { jobSlots } from '../jobs/job-slots';
+import { slotsHeldByOpenJobs } from '../jobs/job-slots';
 
 /** Where a run stands, from the job table. */
 export interface RunSummary {
@@ -34,7 +34,7 @@ export async function summarizeRun(dataSource: DataSource, runId: string): Promi
   // Select first, count second, in one transaction: a job another worker inserts while we look
   // either takes the last free slot (then we see it counted) or leaves work we select.
   return dataSource.transaction(async (tx) => {
-    const next = await selectNextJob(tx, { jobSlots, runId, skipLocked: false });
+    const next = await selectNextJob(tx, { jobSlots: slotsHeldByOpenJobs, runId, skipLocked: false });
     const rows: Array<{ id: string; status: string; processed: boolean; label: string; error_message: string | null }> = await tx.query(
       `SELECT id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message
          FROM comfyui_jobs WHERE pipeline_run_id = $1`,
