@@ -4,7 +4,7 @@ import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/c
 import { ComfyUiError } from '../errors';
 import { ComfyUiClient } from './comfyui-client';
 import { parseNodeErrors } from './node-errors';
-import type { Workflow } from './types';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 
 const BASE = 'http://comfy.test:8188';
 
@@ -13,7 +13,7 @@ async function rejectionFor(fixture: string, workflow = 'empty_save'): Promise<C
   return submitAndCatch(loadWorkflow(workflow));
 }
 
-async function submitAndCatch(workflow: Workflow): Promise<ComfyUiError> {
+async function submitAndCatch(workflow: ApiWorkflow): Promise<ComfyUiError> {
   try {
     await new ComfyUiClient({ baseUrl: BASE, retry: { retries: 0 } }).submitPrompt(workflow);
   } catch (error) {
