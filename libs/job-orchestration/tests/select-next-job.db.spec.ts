@@ -20,7 +20,8 @@ import {
 
 // Stands in for the comfyui pack's job table: one row per job, holding its slot.
 const jobSlots: JobSlotsPort = (manager, filter) => {
-  const [where, params] = 'stepId' in filter ? ['AND step_id = $1', [filter.stepId]] : ['', []];
+  // A run's slots are only a hint, so every held slot will do for `{ runId }`.
+  const [where, params] = 'stepIds' in filter ? ['AND step_id = ANY($1)', [filter.stepIds]] : ['', []];
   return manager.query(
     `SELECT step_id AS "stepId", parent_candidate_id AS "parentCandidateId", index AS "slotIndex" FROM test_job_slots WHERE state IN ('in_flight', 'failed') ${where}`,
     params,
@@ -142,8 +143,9 @@ steps:
     const reads: Array<'hint' | 'step'> = [];
     // A hint that misses every held slot, as a read made before another caller committed would.
     const staleHint: JobSlotsPort = async (manager, filter) => {
-      reads.push('stepId' in filter ? 'step' : 'hint');
-      return 'stepId' in filter ? jobSlots(manager, filter) : [];
+      const decides = 'stepIds' in filter && filter.stepIds.length === 1;
+      reads.push(decides ? 'step' : 'hint');
+      return decides ? jobSlots(manager, filter) : [];
     };
     const claim = () =>
       db().transaction(async (tx) => {

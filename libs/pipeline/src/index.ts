@@ -17,7 +17,7 @@ export { listRunCandidates, listDescendants } from './queries/list-candidates';
 export type { ListRunCandidatesFilter } from './queries/list-candidates';
 export { getPipelineRun, listPipelineRuns, setPipelineRunStatus } from './queries/runs';
 export { lockNextStepWithFreeSlot } from './queries/lock-next-step-with-free-slot';
-export type { LockNextStepWithFreeSlotOptions } from './queries/lock-next-step-with-free-slot';
+export { listActiveStepIds } from './queries/active-step-ids';
 export { firstFreeSlot } from './queries/first-free-slot';
 export type { FreeSlot } from './queries/first-free-slot';
 export type { TakenSlot } from './queries/taken-slots';

@@ -2,6 +2,7 @@ import { describeEachDatabase } from '@kiln/testing';
 import {
   createPipelineRun,
   firstFreeSlot,
+  listActiveStepIds,
   lockNextStepWithFreeSlot,
   pipelineEntities,
   pipelineMigrations,
@@ -116,6 +117,22 @@ describeEachDatabase('free slots of steps', pipelineEntities, pipelineMigrations
       expect(skipping?.id).toBe(run.steps[1].id);
       expect(settledEarly).toBe('waiting');
       expect((await waiting)?.id).toBe(run.steps[0].id);
+    });
+  });
+
+  describe('listActiveStepIds', () => {
+    it('lists the steps of active runs, of one kind when asked', async () => {
+      await db().query(`UPDATE pipeline_runs SET status = 'completed'`);
+      const pipelineRun = await newRun([{}, {}]);
+      const batch = await newRun([{}], 'batch');
+      const cancelled = await newRun([{}]);
+      await setPipelineRunStatus(db().manager, cancelled.id, 'cancelled');
+
+      const all = await listActiveStepIds(db().manager);
+      const batches = await listActiveStepIds(db().manager, { runKind: 'batch' });
+
+      expect(all.sort()).toEqual([...pipelineRun.steps, ...batch.steps].map((s) => s.id).sort());
+      expect(batches).toEqual([batch.steps[0].id]);
     });
   });
 

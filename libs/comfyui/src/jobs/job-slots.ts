@@ -10,8 +10,6 @@ const COLUMNS = `pipeline_step_id AS "stepId", parent_candidate_id AS "parentCan
  * deterministic failure is not regenerated forever). The job ledger's side of SelectNextJob.
  */
 export const slotsHeldByOpenJobs: JobSlotsPort = (manager, filter) => {
-  // One statement text per filter shape, so each keeps a plan of its own (statements are prepared per text).
-  if ('stepId' in filter) return manager.query(`SELECT ${COLUMNS} FROM comfyui_jobs WHERE pipeline_step_id = $1 AND ${HOLDS_SLOT}`, [filter.stepId]);
-  if (filter.runId !== undefined) return manager.query(`SELECT ${COLUMNS} FROM comfyui_jobs WHERE pipeline_run_id = $1 AND ${HOLDS_SLOT}`, [filter.runId]);
-  return manager.query(`SELECT ${COLUMNS} FROM comfyui_jobs WHERE ${HOLDS_SLOT}`);
+  if ('runId' in filter) return manager.query(`SELECT ${COLUMNS} FROM comfyui_jobs WHERE pipeline_run_id = $1 AND ${HOLDS_SLOT}`, [filter.runId]);
+  return manager.query(`SELECT ${COLUMNS} FROM comfyui_jobs WHERE pipeline_step_id = ANY($1) AND ${HOLDS_SLOT}`, [filter.stepIds]);
 };

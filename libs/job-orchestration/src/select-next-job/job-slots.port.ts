@@ -2,10 +2,10 @@ import type { TakenSlot } from '@kiln/pipeline';
 import type { EntityManager } from 'typeorm';
 
 /**
- * Which held slots a {@link JobSlotsPort} reports: those of one step (base and child slots; the read
- * that decides), or of one run, or with no `runId` of every run (the hint that picks a step).
+ * Which held slots a {@link JobSlotsPort} reports: those of some steps (base and child slots), or of
+ * one run.
  */
-export type JobSlotsFilter = { stepId: string } | { runId?: string };
+export type JobSlotsFilter = { stepIds: readonly string[] } | { runId: string };
 
 /**
  * The slots held by jobs that have not produced a candidate yet, implemented by the pack that owns

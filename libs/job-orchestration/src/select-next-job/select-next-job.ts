@@ -1,4 +1,13 @@
-import { firstFreeSlot, lockNextStepWithFreeSlot, type FreeSlot, type ImageCandidate, type PipelineRun, type PipelineStep } from '@kiln/pipeline';
+import {
+  firstFreeSlot,
+  listActiveStepIds,
+  lockNextStepWithFreeSlot,
+  type FreeSlot,
+  type ImageCandidate,
+  type PipelineRun,
+  type PipelineStep,
+  type TakenSlot,
+} from '@kiln/pipeline';
 import type { EntityManager } from 'typeorm';
 import { JobOrchestrationError } from '../errors';
 import { baseJobKey, childJobKey, deterministicOutputName, uniqueOutputName } from '../naming/output-name';
@@ -58,17 +67,28 @@ export async function selectNextJob(manager: EntityManager, options: SelectNextJ
   }
   // Slots read before the lock only pick the step; the step's slots read after its lock was
   // granted decide. A step whose hint was stale (another caller just took its last slot) is passed over.
-  const hint = await options.jobSlots(manager, { runId: options.runId });
+  const hint = await readHint(manager, options);
+  if (!hint) return { kind: 'no_work' };
   const passedOver: string[] = [];
   for (;;) {
     const step = await lockNextStepWithFreeSlot(manager, {
       heldSlots: hint, runId: options.runId, runKind: options.runKind, skipLocked: options.skipLocked, excludeStepIds: passedOver,
     });
     if (!step) return { kind: 'no_work' };
-    const slot = await firstFreeSlot(manager, step, await options.jobSlots(manager, { stepId: step.id }));
+    const slot = await firstFreeSlot(manager, step, await options.jobSlots(manager, { stepIds: [step.id] }));
     if (slot) return workOfStep(step, slot, options);
     passedOver.push(step.id);
   }
+}
+
+/**
+ * Held slots of the run asked for, or of the steps of every active run (not of every job that ever
+ * failed, which a long-lived database keeps); undefined when there is no active step at all.
+ */
+async function readHint(manager: EntityManager, options: SelectNextJobOptions): Promise<TakenSlot[] | undefined> {
+  if (options.runId) return options.jobSlots(manager, { runId: options.runId });
+  const stepIds = await listActiveStepIds(manager, { runKind: options.runKind });
+  return stepIds.length > 0 ? options.jobSlots(manager, { stepIds }) : undefined;
 }
 
 /** The job of a free slot: its seed, output name and key. */
