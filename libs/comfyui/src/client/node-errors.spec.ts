@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
 import { ComfyUiClient } from './comfyui-client';
 import { parseNodeErrors } from './node-errors';
-import type { ApiWorkflow } from '@kiln/job-orchestration';
 
 const BASE = 'http://comfy.test:8188';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { ComfyUiClient } from '../client/comfyui-client';
 import type { ApiWorkflow } from '@kiln/job-orchestration';
+import type { ComfyUiClient } from '../client/comfyui-client';
 import { ComfyUiError } from '../errors';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';

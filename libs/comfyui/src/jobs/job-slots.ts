@@ -1,6 +1,6 @@
 import type { JobSlotsPort } from '@kiln/job-orchestration';
 
-// Open or failed: the predicate of the partial index comfyui_jobs_open_slots, which these reads use.
+// Open or failed: the predicate of the partial index comfyui_jobs_open_slots (by step), which the step reads use.
 const HOLDS_SLOT = `(status IN ('pending', 'submitted', 'running', 'failed') OR (status = 'completed' AND processed_at IS NULL))`;
 const COLUMNS = `pipeline_step_id AS "stepId", parent_candidate_id AS "parentCandidateId", slot_index AS "slotIndex"`;
 
