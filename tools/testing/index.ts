@@ -1,7 +1,7 @@
 // Test support shared by every project's specs. Not a pack: production code never imports it.
 export { describeEachDatabase, openTestDatabase, testDatabaseKinds, testPostgresUrl } from './test-database';
 export type { TestDatabase, TestDatabaseKind } from './test-database';
-export { openKilnTestDatabase } from './kiln-test-database';
+export { kilnEntities, kilnMigrations, openKilnTestDatabase } from './kiln-test-database';
 export { comfyUiFixturesDir } from './fixtures';
 export { startContractServer, startTestEmulator } from './emulator';
 export type { EmulatorOptions, RunningEmulator } from './emulator';

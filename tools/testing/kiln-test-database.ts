@@ -3,8 +3,8 @@ import { pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
 import { openTestDatabase, type TestDatabase, type TestDatabaseKind } from './test-database';
 
 // Every pack's tables, in dependency order (pipeline first), as the apps open them.
-const kilnEntities = [...pipelineEntities, ...comfyUiEntities];
-const kilnMigrations = [...pipelineMigrations, ...comfyUiMigrations];
+export const kilnEntities = [...pipelineEntities, ...comfyUiEntities];
+export const kilnMigrations = [...pipelineMigrations, ...comfyUiMigrations];
 
 /** A fresh database with every pack's tables migrated: what a worker or the CLI would open. */
 export function openKilnTestDatabase(kind: TestDatabaseKind = 'postgres'): Promise<TestDatabase> {

@@ -32,7 +32,7 @@ describe('kiln batches when things go wrong (built CLI)', () => {
   });
 
   it('applies COMFYUI_TIMEOUT to items whose file sets no timeout', async () => {
-    const emulator = await startEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
+    const emulator = await startTestEmulator({ promptDurationMs: 10, faults: { hangPrompts: 1 } });
     try {
       sandbox.write('jobs.yaml', batchSpec(2, { timeout: 'unset' }));
 

@@ -38,8 +38,6 @@ export type {
   SystemDevice,
   SystemStats,
   UploadedImage,
-  Workflow,
-  WorkflowNode,
 } from './client/types';
 export { ComfyUiError, isComfyUiError } from './errors';
 export type { ComfyUiErrorCode, ComfyUiErrorDetails } from './errors';

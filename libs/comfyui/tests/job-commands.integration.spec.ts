@@ -12,7 +12,6 @@ import {
   submitJob,
   type ComfyUiJobPayload,
   type JobCommandDeps,
-  type Workflow,
 } from '../src';
 import { createRunFromYaml, startEmulatorForTest, tempDir } from './support/engine-harness';
 
@@ -102,7 +101,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     const { job } = await newJob();
     // What a worker killed right after its POST leaves behind: the server written, the job still pending.
     await db.dataSource.query(`UPDATE comfyui_jobs SET server = $1 WHERE id = $2`, [emulator.url, job.id]);
-    await deps.clientFor(emulator.url).submitPrompt(job.jobPayload.workflow as Workflow, { promptId: job.promptId });
+    await deps.clientFor(emulator.url).submitPrompt(job.jobPayload.workflow, { promptId: job.promptId });
     const accepted = emulator.stats().promptsAccepted;
     const reread = await db.dataSource.getRepository(ComfyUiJob).findOneByOrFail({ id: job.id });
 

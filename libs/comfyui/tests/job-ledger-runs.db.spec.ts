@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { describeEachDatabase } from '@kiln/testing';
+import { describeEachDatabase, kilnEntities, kilnMigrations } from '@kiln/testing';
 import type { DataSource } from 'typeorm';
 import { prepareRunForResume } from '../src/commands/prepare-run-for-resume';
 import { retryFailedJobs } from '../src/commands/retry-failed-jobs';
@@ -10,7 +10,7 @@ import { createPendingJob, getJob } from '../src/jobs/job-ledger';
 import { DONE_JOB_SQL, IN_FLIGHT_JOB_SQL, isDoneJob, isOpenJob, OPEN_JOB_SQL, SLOT_HOLDING_JOB_SQL } from '../src/jobs/job-status-sets';
 import { countJobsByRun, listFailedJobs, listRunJobs, resolveJobIdPrefix } from '../src/jobs/run-jobs';
 import { requeueJobsOnOtherServers } from '../src/jobs/status-moves';
-import { createRunFromYaml, kilnEntities, kilnMigrations, tempDir } from './support/engine-harness';
+import { createRunFromYaml, tempDir } from './support/engine-harness';
 
 const runYaml = `
 version: 1

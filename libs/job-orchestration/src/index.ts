@@ -5,6 +5,7 @@ export { MAX_SPEC_BYTES, MAX_YAML_ALIASES } from './spec/decode-spec-text';
 export type { JobSpecFormat } from './spec/decode-spec-text';
 export type { SpecIssue } from './spec/spec-issue';
 export type { ResolvedJobSpec, ResolvedStep, StepParams, StepWorkflow, SeedPolicy } from './spec/resolved-job-spec';
+export { readStepParams } from './spec/read-step-params';
 export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
 export type { JobSpecToPipelineRunOptions } from './spec/job-spec-to-pipeline-run';
 export { buildJobSpecJsonSchema, JOB_SPEC_SCHEMA_PATH } from './spec/job-spec-json-schema';

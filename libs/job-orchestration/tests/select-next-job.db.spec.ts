@@ -19,8 +19,13 @@ import {
 } from '../src';
 
 // Stands in for the comfyui pack's job table: one row per job, holding its slot.
-const jobSlots: JobSlotsPort = {
-  sql: `SELECT step_id, parent_candidate_id, index AS slot_index FROM test_job_slots WHERE state IN ('in_flight', 'failed')`,
+const jobSlots: JobSlotsPort = (manager, filter) => {
+  // A run's slots are only a hint, so every held slot will do for `{ runId }`.
+  const [where, params] = 'stepIds' in filter ? ['AND step_id = ANY($1)', [filter.stepIds]] : ['', []];
+  return manager.query(
+    `SELECT step_id AS "stepId", parent_candidate_id AS "parentCandidateId", index AS "slotIndex" FROM test_job_slots WHERE state IN ('in_flight', 'failed') ${where}`,
+    params,
+  );
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,6 +108,57 @@ steps:
 
     expect([first, second].map((r) => r.kind !== 'no_work' && r.index)).toEqual([1, 3]);
     expect(third.kind).toBe('no_work');
+  });
+
+  it('counts a job held in a slot once when its candidate is recorded too', async () => {
+    const run = await newRun(pipeline(2));
+    const stepId = run.steps[0].id;
+    await recordCandidate(db().manager, { stepId, index: 0, imagePath: 'sheet/a.png', seed: 1 });
+    await db().query(`INSERT INTO test_job_slots (step_id, index, state, seed, output_name) VALUES ($1, 0, 'in_flight', 1, 'a')`, [stepId]);
+
+    const next = await selectAndClaim({ runId: run.id });
+
+    expect(next.kind !== 'no_work' && next.index).toBe(1);
+  });
+
+  it("counts the caller's own uncommitted job: a second selection in the same transaction takes the next slot", async () => {
+    const run = await newRun(pipeline(3));
+
+    const indices = await db().transaction(async (tx) => {
+      const picked: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const selection = await selectNextJob(tx, { jobSlots, runId: run.id });
+        if (selection.kind === 'no_work') break;
+        picked.push(selection.index);
+        await tx.query(`INSERT INTO test_job_slots (step_id, index, state, seed, output_name) VALUES ($1, $2, 'in_flight', 1, 'x')`, [selection.step.id, selection.index]);
+      }
+      return picked;
+    });
+
+    expect(indices).toEqual([0, 1, 2]);
+  });
+
+  it('decides on the slots it reads once the step is locked, not on the read that picked the step', async () => {
+    const run = await newRun(pipeline(2));
+    const reads: Array<'hint' | 'step'> = [];
+    // A hint that misses every held slot, as a read made before another caller committed would.
+    const staleHint: JobSlotsPort = async (manager, filter) => {
+      const decides = 'stepIds' in filter && filter.stepIds.length === 1;
+      reads.push(decides ? 'step' : 'hint');
+      return decides ? jobSlots(manager, filter) : [];
+    };
+    const claim = () =>
+      db().transaction(async (tx) => {
+        const selection = await selectNextJob(tx, { jobSlots: staleHint, runId: run.id });
+        if (selection.kind === 'no_work') return selection;
+        await tx.query(`INSERT INTO test_job_slots (step_id, index, state, seed, output_name) VALUES ($1, $2, 'in_flight', 1, 'x')`, [selection.step.id, selection.index]);
+        return selection;
+      });
+
+    const picks = [await claim(), await claim(), await claim()];
+
+    expect(picks.map((p) => p.kind !== 'no_work' && p.index)).toEqual([0, 1, false]);
+    expect(reads.slice(0, 2)).toEqual(['hint', 'step']);
   });
 
   it('derives base seeds and unique names from the step, stable for the slot', async () => {

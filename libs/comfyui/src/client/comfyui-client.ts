@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { ComfyUiError } from '../errors';
 import { ComfyUiEventStream } from './event-stream';
 import { ComfyUiHttp, type RequestSpec } from './http';
@@ -16,7 +17,7 @@ import {
   parseSystemStats,
   parseUploaded,
 } from './responses';
-import type { HistoryEntry, ObjectInfo, OutputRef, OutputType, PromptStatus, QueueState, SubmittedPrompt, SystemStats, UploadedImage, Workflow } from './types';
+import type { HistoryEntry, ObjectInfo, OutputRef, OutputType, PromptStatus, QueueState, SubmittedPrompt, SystemStats, UploadedImage } from './types';
 import { parseBaseUrl, wsUrl, type ComfyUiBaseUrl } from './urls';
 
 /** Options of {@link ComfyUiClient.submitPrompt}. */
@@ -82,7 +83,7 @@ export class ComfyUiClient {
   }
 
   /** Queues a workflow (`POST /prompt`). A 400 becomes `COMFYUI_WORKFLOW_REJECTED` with readable node errors. */
-  async submitPrompt(workflow: Workflow, opts: SubmitPromptOptions = {}): Promise<SubmittedPrompt> {
+  async submitPrompt(workflow: ApiWorkflow, opts: SubmitPromptOptions = {}): Promise<SubmittedPrompt> {
     const promptId = opts.promptId ?? (opts.retry ? randomUUID() : undefined);
     const body: Record<string, unknown> = { prompt: workflow, client_id: this.clientId };
     if (promptId !== undefined) body['prompt_id'] = promptId;

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
 import { ComfyUiClient } from './comfyui-client';
 import { parseNodeErrors } from './node-errors';
-import type { Workflow } from './types';
 
 const BASE = 'http://comfy.test:8188';
 
@@ -13,7 +13,7 @@ async function rejectionFor(fixture: string, workflow = 'empty_save'): Promise<C
   return submitAndCatch(loadWorkflow(workflow));
 }
 
-async function submitAndCatch(workflow: Workflow): Promise<ComfyUiError> {
+async function submitAndCatch(workflow: ApiWorkflow): Promise<ComfyUiError> {
   try {
     await new ComfyUiClient({ baseUrl: BASE, retry: { retries: 0 } }).submitPrompt(workflow);
   } catch (error) {

@@ -1,6 +1,7 @@
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { parseNodeErrors } from './node-errors';
 import { parseOutputRef } from './output-refs';
-import type { HistoryEntry, NodeInfo, ObjectInfo, QueueItem, QueueState, SubmittedPrompt, SystemStats, UploadedImage, Workflow } from './types';
+import type { HistoryEntry, NodeInfo, ObjectInfo, QueueItem, QueueState, SubmittedPrompt, SystemStats, UploadedImage } from './types';
 import { expectArray, expectNumber, expectRecord, expectString, expectStringArray, isRecord, ShapeError } from './validate';
 
 /** `POST /prompt` 200: `{prompt_id, number, node_errors}`. */
@@ -27,7 +28,7 @@ function parseQueueItem(value: unknown, what: string): QueueItem {
   return {
     number: expectNumber(tuple[0], `${what}[0]`),
     promptId: expectString(tuple[1], `${what}[1]`),
-    prompt: (isRecord(tuple[2]) ? tuple[2] : {}) as Workflow,
+    prompt: (isRecord(tuple[2]) ? tuple[2] : {}) as ApiWorkflow,
     extraData: isRecord(tuple[3]) ? tuple[3] : {},
     outputsToExecute: Array.isArray(tuple[4]) ? tuple[4].map(String) : [],
   };

@@ -1,14 +1,4 @@
-/** One node of an API-format workflow. Only `class_type` and `inputs` matter to ComfyUI. */
-export interface WorkflowNode {
-  class_type: string;
-  /** Literal values, or links `[sourceNodeId, outputIndex]` (the id must be a string). */
-  inputs: Record<string, unknown>;
-  _meta?: { title?: string };
-  [key: string]: unknown;
-}
-
-/** An API-format workflow ("prompt"), keyed by node id. */
-export type Workflow = Record<string, WorkflowNode>;
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 
 /** ComfyUI's storage areas. Uploads default to `input`, `/view` to `output`. */
 export type OutputType = 'output' | 'input' | 'temp';
@@ -60,7 +50,7 @@ export interface SubmittedPrompt {
 export interface QueueItem {
   number: number;
   promptId: string;
-  prompt: Workflow;
+  prompt: ApiWorkflow;
   /** As stored by ComfyUI; contains `client_id`. May hold API-node keys while queued: do not log. */
   extraData: Record<string, unknown>;
   outputsToExecute: string[];
@@ -73,7 +63,7 @@ export interface QueueState {
 }
 
 /** The 5-element queue tuple as stored in history: `[number, prompt_id, prompt, extra_data, outputs]`. */
-export type HistoryPromptTuple = [number, string, Workflow, Record<string, unknown>, string[], ...unknown[]];
+export type HistoryPromptTuple = [number, string, ApiWorkflow, Record<string, unknown>, string[], ...unknown[]];
 
 /** `[event, data]`, where event is `execution_start`, `execution_cached`, `execution_success`, `execution_error` or `execution_interrupted`. */
 export type HistoryStatusMessage = [string, Record<string, unknown>];

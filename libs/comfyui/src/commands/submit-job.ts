@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import type { ComfyUiClient } from '../client/comfyui-client';
-import type { Workflow } from '../client/types';
 import { ComfyUiError } from '../errors';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
@@ -75,8 +75,8 @@ async function isAlreadyOnServer(deps: JobCommandDeps, server: string, promptId:
 }
 
 /** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
-async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<Workflow> {
-  const workflow = structuredClone(job.jobPayload.workflow) as Workflow;
+async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<ApiWorkflow> {
+  const workflow = structuredClone(job.jobPayload.workflow);
   for (const upload of job.jobPayload.uploads) {
     const stored = await client.uploadImage(await readFile(upload.localPath), {
       filename: upload.uploadName,

@@ -9,9 +9,9 @@ import type { JobCommandDeps } from '../commands/job-command-deps';
 import { markPromptRunning, pollJobStatus, type PollJobStatusOptions } from '../commands/poll-job-status';
 import { processJobResult } from '../commands/process-job-result';
 import { submitJob, type SubmitJobOptions } from '../commands/submit-job';
-import { ComfyUiJob, type ComfyUiJobPayload } from '../jobs/comfyui-job.entity';
+import { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, createPendingJob, findInFlightJobs, findUnprocessedJobs, readSubmitterSnapshot, transitionJob } from '../jobs/job-ledger';
-import { jobSlots } from '../jobs/job-slots';
+import { slotsHeldByOpenJobs } from '../jobs/job-slots';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
 import { PeriodicLoop } from './periodic-loop';
@@ -214,7 +214,7 @@ export class JobEngine {
    */
   private createNextJob(server: string): Promise<ComfyUiJob | undefined> {
     return this.options.dataSource.transaction(async (tx) => {
-      const selection = await selectNextJob(tx, { jobSlots, runId: this.options.runId, runKind: this.options.runKind });
+      const selection = await selectNextJob(tx, { jobSlots: slotsHeldByOpenJobs, runId: this.options.runId, runKind: this.options.runKind });
       if (selection.kind === 'no_work') return undefined;
       return this.insertJob(tx, selection, server);
     });
@@ -244,7 +244,7 @@ export class JobEngine {
         ...base,
         server,
         payload: {
-          workflow: payload.workflow as ComfyUiJobPayload['workflow'],
+          workflow: payload.workflow,
           uploads: payload.uploads.map((u) => ({ localPath: u.localPath, uploadName: u.uploadName, nodeId: u.target.nodeId, input: u.target.input })),
           outputName: selection.outputName,
           targetFolder: selection.run.targetFolder,

@@ -1,6 +1,6 @@
 import { selectNextJob } from '@kiln/job-orchestration';
 import type { DataSource } from 'typeorm';
-import { jobSlots } from '../jobs/job-slots';
+import { slotsHeldByOpenJobs } from '../jobs/job-slots';
 import { isDoneJob, isOpenJob } from '../jobs/job-status-sets';
 import { countJobsByRun, listFailedJobs, listRunJobs, type RunJob } from '../jobs/run-jobs';
 
@@ -26,7 +26,7 @@ export async function summarizeRun(dataSource: DataSource, runId: string): Promi
   // Select first, count second, in one transaction: a job another worker inserts while we look
   // either takes the last free slot (then we see it counted) or leaves work we select.
   return dataSource.transaction(async (tx) => {
-    const next = await selectNextJob(tx, { jobSlots, runId, skipLocked: false });
+    const next = await selectNextJob(tx, { jobSlots: slotsHeldByOpenJobs, runId, skipLocked: false });
     const jobs = await listRunJobs(tx, runId);
     const open = jobs.filter(isOpenJob).length;
     const completed = jobs.filter(isDoneJob).length;

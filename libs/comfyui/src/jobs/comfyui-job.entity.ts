@@ -1,3 +1,4 @@
+import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { HistoryEntry } from '../client/types';
 
@@ -7,7 +8,7 @@ export type ComfyUiJobStatus = 'pending' | 'submitted' | 'running' | 'completed'
 /** What the job asks ComfyUI for and where its result goes; written once at creation. */
 export interface ComfyUiJobPayload {
   /** API-format workflow, ready to POST. */
-  workflow: Record<string, unknown>;
+  workflow: ApiWorkflow;
   /** Local files to upload before posting, and the LoadImage input that receives each one. */
   uploads: Array<{ localPath: string; uploadName: string; nodeId: string; input: string }>;
   /** Output path relative to the run's target folder. */

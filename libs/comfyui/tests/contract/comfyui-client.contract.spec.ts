@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ComfyUiClient, ComfyUiError, type ComfyUiEvent, type ComfyUiEventStream, type PromptStatus, type Workflow } from '../../src/index';
+import type { ApiWorkflow } from '@kiln/job-orchestration';
+import { ComfyUiClient, ComfyUiError, type ComfyUiEvent, type ComfyUiEventStream, type PromptStatus } from '../../src/index';
 import { loadWorkflow, loadWorkflowBytes } from '../fixtures/comfyui-fixtures';
 
 /**
@@ -25,7 +26,7 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
-function withNode(workflow: Workflow, nodeId: string, inputs: Record<string, unknown>): Workflow {
+function withNode(workflow: ApiWorkflow, nodeId: string, inputs: Record<string, unknown>): ApiWorkflow {
   return { ...workflow, [nodeId]: { ...workflow[nodeId], inputs: { ...workflow[nodeId].inputs, ...inputs } } };
 }
 
@@ -66,7 +67,7 @@ describeContract('ComfyUiClient contract', () => {
   }, RUN_TIMEOUT_MS);
 
   /** Sends a client-chosen id; servers older than 2025-07 ignore it and pick their own, so use the answer. */
-  async function submit(workflow: Workflow): Promise<string> {
+  async function submit(workflow: ApiWorkflow): Promise<string> {
     const result = await client.submitPrompt(workflow, { promptId: randomUUID() });
     submitted.push(result.promptId);
     return result.promptId;

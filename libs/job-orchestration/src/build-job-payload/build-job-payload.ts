@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { JobOrchestrationError } from '../errors';
+import { readStepParams } from '../spec/read-step-params';
 import type { StepParams, StepWorkflow } from '../spec/resolved-job-spec';
 import {
   checkApiWorkflow,
@@ -111,12 +112,4 @@ function readStepWorkflow(step: BuildJobPayloadInput['step']): StepWorkflow {
     throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} has no usable workflow (expected { base: { source, graph, bindings } })`);
   }
   return value as StepWorkflow;
-}
-
-function readStepParams(step: BuildJobPayloadInput['step']): StepParams {
-  const params = step.params as Partial<StepParams> | null;
-  if (typeof params !== 'object' || params === null || (params.timeoutSeconds !== undefined && typeof params.timeoutSeconds !== 'number') || typeof params.seed !== 'object') {
-    throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} has no usable params (expected the output of jobSpecToPipelineRunInput)`);
-  }
-  return params as StepParams;
 }

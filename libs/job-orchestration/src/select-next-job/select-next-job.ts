@@ -1,9 +1,18 @@
-import { ImageCandidate, PipelineRun, PipelineStep } from '@kiln/pipeline';
+import {
+  firstFreeSlot,
+  listActiveStepIds,
+  lockNextStepWithFreeSlot,
+  type FreeSlot,
+  type ImageCandidate,
+  type PipelineRun,
+  type PipelineStep,
+  type TakenSlot,
+} from '@kiln/pipeline';
 import type { EntityManager } from 'typeorm';
 import { JobOrchestrationError } from '../errors';
 import { baseJobKey, childJobKey, deterministicOutputName, uniqueOutputName } from '../naming/output-name';
 import { deriveChildSeed, deriveSeed, drawRandomSeed } from '../seeds/derive-seed';
-import type { SeedPolicy } from '../spec/resolved-job-spec';
+import { readStepParams } from '../spec/read-step-params';
 import type { JobSlotsPort } from './job-slots.port';
 
 /** Options of {@link selectNextJob}. */
@@ -56,106 +65,51 @@ export async function selectNextJob(manager: EntityManager, options: SelectNextJ
   if (!manager.queryRunner?.isTransactionActive) {
     throw new JobOrchestrationError('TRANSACTION_REQUIRED', 'selectNextJob must run inside the transaction that inserts the job (use dataSource.transaction)');
   }
-  // The step query is a hint read before its lock was granted; the slot query after the lock is
-  // the answer. A step whose hint was stale (another caller just took its last slot) is passed over.
+  // Slots read before the lock only pick the step; the step's slots read after its lock was
+  // granted decide. A step whose hint was stale (another caller just took its last slot) is passed over.
+  const hint = await readHint(manager, options);
+  if (!hint) return { kind: 'no_work' };
   const passedOver: string[] = [];
   for (;;) {
-    const step = await lockNextStepWithWork(manager, options, passedOver);
+    const step = await lockNextStepWithFreeSlot(manager, {
+      heldSlots: hint, runId: options.runId, runKind: options.runKind, skipLocked: options.skipLocked, excludeStepIds: passedOver,
+    });
     if (!step) return { kind: 'no_work' };
-    const work = await workOfStep(manager, step, options);
-    if (work) return work;
+    const slot = await firstFreeSlot(manager, step, await options.jobSlots(manager, { stepIds: [step.id] }));
+    if (slot) return workOfStep(step, slot, options);
     passedOver.push(step.id);
   }
 }
 
-/** Slot indices taken under a parent (`null`: base slots of `stepExpr`): recorded candidates and open jobs. */
-function takenIndicesSql(slotsSql: string, stepExpr: string, parentExpr: string | null): string {
-  const candidateOwner = parentExpr ? `c.parent_id = ${parentExpr}` : `c.step_id = ${stepExpr} AND c.parent_id IS NULL`;
-  const slotOwner = parentExpr ? `o.parent_candidate_id = ${parentExpr}` : `o.step_id = ${stepExpr} AND o.parent_candidate_id IS NULL`;
-  // UNION, not a sum: a job whose candidate is already recorded must not count twice.
-  return `SELECT c.index AS i FROM image_candidates c WHERE ${candidateOwner}
-          UNION SELECT o.slot_index FROM (${slotsSql}) o WHERE ${slotOwner}`;
+/**
+ * Held slots of the run asked for, or of the steps of every active run (not of every job that ever
+ * failed, which a long-lived database keeps); undefined when there is no active step at all.
+ */
+async function readHint(manager: EntityManager, options: SelectNextJobOptions): Promise<TakenSlot[] | undefined> {
+  if (options.runId) return options.jobSlots(manager, { runId: options.runId });
+  const stepIds = await listActiveStepIds(manager, { runKind: options.runKind });
+  return stepIds.length > 0 ? options.jobSlots(manager, { stepIds }) : undefined;
 }
 
-/** The first step (oldest run first, then step order) that may have a free slot, locked, with its run. */
-async function lockNextStepWithWork(manager: EntityManager, options: SelectNextJobOptions, passedOver: string[]): Promise<PipelineStep | null> {
-  const slots = options.jobSlots.sql;
-  const query = manager
-    .getRepository(PipelineStep)
-    .createQueryBuilder('step')
-    .innerJoin('step.run', 'run')
-    // Every run column but `spec`: a batch's spec holds all of its items and was parsed per selection.
-    .addSelect(['run.id', 'run.name', 'run.kind', 'run.status', 'run.targetFolder', 'run.baseSeed', 'run.createdAt', 'run.updatedAt'])
-    .where('run.status = :status', { status: 'active' })
-    .andWhere(
-      `((step.base_count > 0 AND step.base_count > (SELECT count(*) FROM (${takenIndicesSql(slots, 'step.id', null)}) taken))
-        OR (step.children_per_selected > 0 AND EXISTS (
-              SELECT 1 FROM image_candidates p WHERE p.step_id = step.id AND p.status = 'selected'
-                 AND step.children_per_selected > (SELECT count(*) FROM (${takenIndicesSql(slots, 'step.id', 'p.id')}) taken))))`,
-    )
-    .orderBy('run.createdAt', 'ASC')
-    .addOrderBy('run.id', 'ASC')
-    .addOrderBy('step.position', 'ASC')
-    .limit(1)
-    // The step row only: locking the run too would make concurrent workers skip whole runs.
-    .setLock('pessimistic_write', undefined, ['step']);
-  if (options.skipLocked ?? true) query.setOnLocked('skip_locked');
-  if (options.runId) query.andWhere('run.id = :runId', { runId: options.runId });
-  if (options.runKind) query.andWhere('run.kind = :runKind', { runKind: options.runKind });
-  if (passedOver.length) query.andWhere('step.id NOT IN (:...passedOver)', { passedOver });
-  return query.getOne();
-}
-
-/** Smallest index below `wanted` not taken under the owner, or null. */
-function freeIndexSql(slotsSql: string, stepExpr: string, parentExpr: string | null, wantedExpr: string): string {
-  return `(SELECT min(i) FROM generate_series(0, ${wantedExpr} - 1) i
-            WHERE i NOT IN (SELECT t.i FROM (${takenIndicesSql(slotsSql, stepExpr, parentExpr)}) t WHERE t.i IS NOT NULL))`;
-}
-
-async function workOfStep(manager: EntityManager, step: PipelineStep, options: SelectNextJobOptions): Promise<SelectNextJobResult | undefined> {
+/** The job of a free slot: its seed, output name and key. */
+function workOfStep(step: PipelineStep, slot: FreeSlot, options: SelectNextJobOptions): Exclude<SelectNextJobResult, { kind: 'no_work' }> {
   const run: Omit<PipelineRun, 'spec'> = step.run as PipelineRun;
-  const seedPolicy = readSeedPolicy(step);
+  const { seed: seedPolicy } = readStepParams(step);
   const now = options.now ?? (() => new Date());
   const drawSeed = options.drawSeed ?? drawRandomSeed;
-  const slots = options.jobSlots.sql;
+  const seedMode = seedPolicy.mode === 'fixed' ? 'derived' : 'random';
 
-  if (step.childrenPerSelected > 0) {
-    const [child]: Array<{ parent_id: string; free: number }> = await manager.query(
-      `SELECT x.parent_id, x.free FROM (
-         SELECT p.id AS parent_id, p.created_at, ${freeIndexSql(slots, '$1', 'p.id', '$2::int')} AS free
-           FROM image_candidates p WHERE p.step_id = $1 AND p.status = 'selected') x
-        WHERE x.free IS NOT NULL ORDER BY x.created_at, x.parent_id LIMIT 1`,
-      [step.id, step.childrenPerSelected],
-    );
-    if (child) {
-      const parent = await manager.getRepository(ImageCandidate).findOneByOrFail({ id: child.parent_id });
-      const index = Number(child.free);
-      const jobKey = childJobKey(step.name, parent.id, index);
-      const seed = seedPolicy.mode === 'fixed' ? deriveChildSeed(seedPolicy.base, step.name, parent.seed, index) : drawSeed();
-      return {
-        kind: 'child_generation', run, step, parent, index, seed, jobKey,
-        seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
-        outputName: uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
-      };
-    }
+  if (slot.kind === 'child') {
+    const { parent, index } = slot;
+    const jobKey = childJobKey(step.name, parent.id, index);
+    const seed = seedPolicy.mode === 'fixed' ? deriveChildSeed(seedPolicy.base, step.name, parent.seed, index) : drawSeed();
+    return { kind: 'child_generation', run, step, parent, index, seed, seedMode, jobKey, outputName: uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()) };
   }
-
-  if (step.baseCount === 0) return undefined;
-  const [base]: Array<{ free: number | null }> = await manager.query(`SELECT ${freeIndexSql(slots, '$1', null, '$2::int')} AS free`, [step.id, step.baseCount]);
-  if (base?.free === null || base?.free === undefined) return undefined;
-  const index = Number(base.free);
+  const { index } = slot;
   const jobKey = baseJobKey(step.name, index);
   return {
-    kind: 'base_generation', run, step, index, jobKey,
+    kind: 'base_generation', run, step, index, jobKey, seedMode,
     seed: seedPolicy.mode === 'fixed' ? deriveSeed(seedPolicy.base, step.name, index) : drawSeed(),
-    seedMode: seedPolicy.mode === 'fixed' ? 'derived' : 'random',
     outputName: step.naming === 'deterministic' ? deterministicOutputName(step.name, index, step.baseCount) : uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
   };
-}
-
-function readSeedPolicy(step: PipelineStep): SeedPolicy {
-  const seed = (step.params as { seed?: Partial<SeedPolicy> }).seed;
-  if (seed?.mode === 'random') return { mode: 'random' };
-  if (seed?.mode === 'fixed' && Number.isSafeInteger((seed as { base?: unknown }).base)) return seed as SeedPolicy;
-  throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} (${step.id}) has no seed policy in its params`);
 }

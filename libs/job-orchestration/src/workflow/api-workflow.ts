@@ -1,11 +1,12 @@
 /** One node of an API-format ComfyUI workflow (the "Save (API)" export, the body of `POST /prompt`). */
 export interface ApiWorkflowNode {
   class_type: string;
+  /** Literal values, or links `[source node id, output index]` (the id must be a string). */
   inputs: Record<string, unknown>;
   _meta?: { title?: string };
 }
 
-/** An API-format workflow: node id → node. */
+/** An API-format workflow: node id → node. The one workflow type of Kiln: the comfyui pack posts it as is. */
 export type ApiWorkflow = Record<string, ApiWorkflowNode>;
 
 /** Parameters Kiln can place into a workflow. */
