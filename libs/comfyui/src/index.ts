@@ -70,7 +70,7 @@ export type { SidecarMetadata } from './files/sidecar';
 
 // Engine (the worker's and the CLI's loops)
 export { JobEngine } from './engine/job-engine';
-export type { JobEngineOptions } from './engine/job-engine';
+export type { JobEngineOptions } from './engine/resolve-engine-options';
 export type { JobEngineEvent, JobEngineEventType } from './engine/job-engine-events';
 export type { RunSummary } from './engine/run-summary';
 export { EngineMetrics } from './engine/engine-metrics';

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openKilnTestDatabase, testDatabaseKinds, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import type { PromptTracker } from '../src/engine/prompt-tracker';
 import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 // Prompts that finish at once (0 ms, or fully cached on a real server) send `execution_start` and the
@@ -47,13 +48,12 @@ describe.each(testDatabaseKinds())('job engine with instant prompts (%s)', (kind
     const summary = await engine.whenRunSettled(run.id);
     const elapsed = Date.now() - started;
     // Per-prompt bookkeeping is gone once the prompts are: nothing accumulates per job.
-    const internals = engine as unknown as { postedJobs: Map<string, unknown>; posting: Map<string, unknown> };
-    const leftovers = { postedJobs: internals.postedJobs.size, posting: internals.posting.size };
+    const { posting, postedJobs } = (engine as unknown as { prompts: PromptTracker }).prompts.size();
     await engine.stop();
 
     expect(summary).toMatchObject({ settled: true, completed: 12, failed: [] });
     expect(readdirSync(join(dir, 'out', 'quick')).filter((f) => f.endsWith('.png'))).toHaveLength(12);
     expect(elapsed).toBeLessThan(20_000);
-    expect(leftovers).toEqual({ postedJobs: 0, posting: 0 });
+    expect({ posting, postedJobs }).toEqual({ posting: 0, postedJobs: 0 });
   }, 40_000);
 });

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { wsServerMessages } from '../../tests/fixtures/comfyui-fixtures';
 import { ComfyUiError } from '../errors';
-import { backoffDelay } from './backoff';
 import { ComfyUiClient } from './comfyui-client';
 import type { ComfyUiEventStream, ReconnectedInfo } from './event-stream';
 import type { ComfyUiEvent } from './events';
@@ -244,15 +243,5 @@ describe('ComfyUiEventStream', () => {
 
     expect(second).toBe(first);
     expect(third).not.toBe(first);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially, is capped, and keeps at least half the delay under jitter', () => {
-    const low = (attempt: number): number => backoffDelay(attempt, 100, 1_000, () => 0);
-    const high = (attempt: number): number => backoffDelay(attempt, 100, 1_000, () => 1);
-
-    expect([1, 2, 3, 4, 5, 10].map(high)).toEqual([100, 200, 400, 800, 1_000, 1_000]);
-    expect([1, 2, 3, 4, 5, 10].map(low)).toEqual([50, 100, 200, 400, 500, 500]);
   });
 });

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { recordCandidate } from '@kiln/pipeline';
 import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
-import { retryDelayMs } from '../engine/retry-delay';
+import { backoffDelay } from '../client/backoff';
 import type { OutputImage } from '../client/types';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
@@ -141,7 +141,7 @@ function pickImage(job: ComfyUiJob): OutputImage | undefined {
 
 async function downloadLater(job: ComfyUiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
   const attempt = job.retryCount + 1;
-  const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
+  const nextAttemptAt = new Date(Date.now() + backoffDelay(attempt, deps.retry.baseDelayMs, deps.retry.maxDelayMs, deps.random));
   const patched = await patchJob(deps.dataSource.manager, job, { retryCount: attempt, nextAttemptAt, errorMessage: reason, leaseOwner: null, leaseExpiresAt: null });
   if (!patched) return { outcome: 'skipped', job };
   deps.metrics?.retries.inc({ reason: 'download' });

@@ -4,7 +4,7 @@ import type { ComfyUiClient } from '../client/comfyui-client';
 import { ComfyUiError } from '../errors';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
-import { retryDelayMs } from '../engine/retry-delay';
+import { backoffDelay } from '../client/backoff';
 import type { JobCommandDeps } from './job-command-deps';
 
 export type SubmitJobResult =
@@ -132,7 +132,7 @@ export async function scheduleRetry(
       deps,
     );
   }
-  const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempt, deps.retry, deps.random));
+  const nextAttemptAt = new Date(Date.now() + backoffDelay(attempt, deps.retry.baseDelayMs, deps.retry.maxDelayMs, deps.random));
   // `server` remembers where this attempt went, so the next one can ask it before posting again.
   const patch = { retryCount: attempt, nextAttemptAt, errorMessage: reason, server, leaseOwner: null, leaseExpiresAt: null };
   const updated =

@@ -13,7 +13,7 @@ export function tempDir(prefix = 'kiln-engine-'): string {
 }
 
 /** Quiet by default; KILN_TEST_LOGS=1 shows the engine's logs. */
-const testLogger = createLogger({
+export const testLogger = createLogger({
   level: process.env['KILN_TEST_LOGS'] ? 'debug' : 'error',
   silent: !process.env['KILN_TEST_LOGS'],
   format: format.combine(format.timestamp(), format.json()),

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { DataSource } from 'typeorm';
+import { createLogger, transports, type Logger } from 'winston';
+import type { ComfyUiClientOptions } from '../client/options';
+import type { RetryPolicy } from '../commands/job-command-deps';
+import { EngineMetrics } from './engine-metrics';
+import type { JobEngineEvent } from './job-engine-events';
+
+/** Input options of the job engine; every duration in milliseconds, defaults in {@link engineDefaults}. */
+export interface JobEngineOptions {
+  dataSource: DataSource;
+  /** ComfyUI base URLs; several make a pool. */
+  servers: string[];
+  /** Client settings shared by every server (headers, request timeout, retries…). */
+  client?: Omit<ComfyUiClientOptions, 'baseUrl'>;
+  /** Prompts kept queued per server. */
+  maxInFlightPerServer?: number;
+  /** Safety-net poll of in-flight jobs (COMFYUI_POLL_INTERVAL). */
+  pollIntervalMs?: number;
+  /** Idle submit tick (COMFYUI_SUBMIT_INTERVAL). A finished job triggers one at once. */
+  submitIntervalMs?: number;
+  /** Seconds a job may take on its server when its step sets no timeout (COMFYUI_TIMEOUT; its default is the settings'). */
+  defaultTimeoutSeconds: number;
+  /** Attempts after the first (COMFYUI_MAX_RETRIES). */
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Follow jobs through ComfyUI's WebSocket events; polling stays as the safety net. */
+  useEvents?: boolean;
+  /** Work on this run only (the CLI); default: every active run (the worker). */
+  runId?: string;
+  /** Work on runs of this kind only: the worker takes `pipeline` runs, batches belong to the CLI driving them. */
+  runKind?: 'batch' | 'pipeline';
+  /** This process's identity for leases (default host:pid:random). */
+  workerId?: string;
+  /** How long a claimed job stays reserved for this worker. */
+  leaseMs?: number;
+  /**
+   * This engine is the only one on the database (the embedded one, which a lock file keeps to one
+   * process): leases left by a killed process are released at start instead of waiting them out.
+   */
+  exclusive?: boolean;
+  logger?: Logger;
+  metrics?: EngineMetrics;
+  onEvent?: (event: JobEngineEvent) => void;
+}
+
+/** {@link JobEngineOptions} with every default filled in, resolved once by {@link resolveEngineOptions}. */
+export interface ResolvedEngineOptions {
+  dataSource: DataSource;
+  servers: string[];
+  client: Omit<ComfyUiClientOptions, 'baseUrl'>;
+  maxInFlightPerServer: number;
+  pollIntervalMs: number;
+  submitIntervalMs: number;
+  defaultTimeoutSeconds: number;
+  retry: RetryPolicy;
+  useEvents: boolean;
+  runId: string | undefined;
+  runKind: 'batch' | 'pipeline' | undefined;
+  workerId: string;
+  leaseMs: number;
+  exclusive: boolean;
+  logger: Logger;
+  metrics: EngineMetrics;
+  onEvent: ((event: JobEngineEvent) => void) | undefined;
+}
+
+/** The defaults of {@link JobEngineOptions}, stated once. */
+export const engineDefaults = {
+  /** One prompt running and one waiting, so the GPU never idles. */
+  maxInFlightPerServer: 2,
+  pollIntervalMs: 5000,
+  submitIntervalMs: 10_000,
+  maxRetries: 3,
+  retryBaseDelayMs: 2000,
+  retryMaxDelayMs: 60_000,
+  useEvents: true,
+  leaseMs: 60_000,
+  exclusive: false,
+} as const;
+
+export function resolveEngineOptions(options: JobEngineOptions): ResolvedEngineOptions {
+  if (options.servers.length === 0) throw new Error('JobEngine needs at least one ComfyUI server');
+  return {
+    dataSource: options.dataSource,
+    servers: options.servers,
+    client: options.client ?? {},
+    maxInFlightPerServer: options.maxInFlightPerServer ?? engineDefaults.maxInFlightPerServer,
+    pollIntervalMs: options.pollIntervalMs ?? engineDefaults.pollIntervalMs,
+    submitIntervalMs: options.submitIntervalMs ?? engineDefaults.submitIntervalMs,
+    defaultTimeoutSeconds: options.defaultTimeoutSeconds,
+    retry: {
+      maxRetries: options.maxRetries ?? engineDefaults.maxRetries,
+      baseDelayMs: options.retryBaseDelayMs ?? engineDefaults.retryBaseDelayMs,
+      maxDelayMs: options.retryMaxDelayMs ?? engineDefaults.retryMaxDelayMs,
+    },
+    useEvents: options.useEvents ?? engineDefaults.useEvents,
+    runId: options.runId,
+    runKind: options.runKind,
+    workerId: options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: options.leaseMs ?? engineDefaults.leaseMs,
+    exclusive: options.exclusive ?? engineDefaults.exclusive,
+    logger: options.logger ?? createLogger({ silent: true, transports: [new transports.Console()] }),
+    metrics: options.metrics ?? new EngineMetrics(),
+    onEvent: options.onEvent,
+  };
+}
