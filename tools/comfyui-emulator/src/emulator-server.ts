@@ -76,9 +76,7 @@ export class EmulatorServer {
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
-    this.dirs = this.prepareDirs(options);
-    this.faults = new FaultInjector(options.faults);
-    for (const name of this.options.inputImages) writeSyntheticInputImage(this.dirs.input, name);
+    // Bad folders or node names throw here, before any temp dir exists.
     const models = new ModelLibrary(this.options.models);
     const catalogue = new NodeCatalogue(
       {
@@ -87,6 +85,14 @@ export class EmulatorServer {
       },
       this.options.customNodes,
     );
+    this.dirs = this.prepareDirs(options);
+    this.faults = new FaultInjector(options.faults);
+    try {
+      for (const name of this.options.inputImages) writeSyntheticInputImage(this.dirs.input, name);
+    } catch (error) {
+      for (const dir of this.ownedDirs) fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     const hub: WsHub = new WsHub({
       queueRemaining: () => queue.remaining(),
       runningNodeFor: (sid): string | undefined => worker.runningNodeFor(sid),
