@@ -1,7 +1,8 @@
 import type { EmulatorFaults } from './faults/emulator-faults';
 import { DEFAULT_MODELS } from './models/model-folders';
 
-export const DEFAULT_CHECKPOINTS: readonly string[] = DEFAULT_MODELS.checkpoints;
+/** The default `checkpoints` folder (see DEFAULT_MODELS for the other folders). */
+export const DEFAULT_CHECKPOINTS: string[] = [...DEFAULT_MODELS.checkpoints];
 
 /** How to start an emulator. Every field is optional. */
 export interface EmulatorOptions {
