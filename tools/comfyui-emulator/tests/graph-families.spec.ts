@@ -16,6 +16,9 @@ function pixels(png: Buffer): Buffer {
 
 // Each family runs end to end through the HTTP API on the default model set, twice on two
 // separate emulators, and must give byte-identical images of the size its graph implies.
+// Pixels are rendered in JavaScript, so a busy machine gets more than jest's default 5 s.
+const RENDER_TIMEOUT_MS = 30000;
+
 describe('graph families on the default models', () => {
   let first: RunningEmulator;
   let second: RunningEmulator;
@@ -33,7 +36,7 @@ describe('graph families on the default models', () => {
     ['sd35-triple-clip', { '9': [[112, 80]] }],
     ['sd15-lora-chain', { '9': [[64, 64], [64, 64], [64, 64]], '20': [[64, 64], [64, 64], [64, 64]] }],
     ['sd15-controlnet', { '9': [[64, 64]] }],
-    ['sd15-hires-fix', { '9': [[64, 48]], '13': [[128, 96]], '17': [[256, 192]] }],
+    ['sd15-hires-fix', { '9': [[32, 24]], '13': [[64, 48]], '17': [[128, 96]] }],
   ])('runs %s end to end with the same bytes on every run', async (name, expected) => {
     const workflow = loadTestWorkflow(name);
 
@@ -47,7 +50,7 @@ describe('graph families on the default models', () => {
     for (const node of Object.keys(imagesA)) {
       expect(imagesA[node].map((png) => png.toString('base64'))).toEqual(imagesB[node].map((png) => png.toString('base64')));
     }
-  });
+  }, RENDER_TIMEOUT_MS);
 
   it('lets the noise seed and the prompt text reach a Flux picture through noise, guider and conditioning tokens', async () => {
     const base = loadTestWorkflow('flux-dev-subgraph');
