@@ -16,10 +16,18 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const quiet = command.quiet;
-  const emulator = await startEmulator({
-    ...command.options,
-    logger: quiet ? undefined : (message) => process.stdout.write(`[comfyui-emulator] ${message}\n`),
-  });
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      ...command.options,
+      logger: quiet ? undefined : (message) => process.stdout.write(`[comfyui-emulator] ${message}\n`),
+    });
+  } catch (error) {
+    // Bad folders, node names or a busy port: say why without a stack trace.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.stdout.write(`ComfyUI emulator ready at ${emulator.url}\n`);
   process.stdout.write(`  output: ${emulator.outputDir}\n  input:  ${emulator.inputDir}\n`);
   let stopping = false;

@@ -4,6 +4,7 @@ import type { EmulatorStats, StatCounters } from './emulator-stats';
 import type { PromptWorker } from './execution/prompt-worker';
 import type { FaultInjector } from './faults/fault-injector';
 import type { EmulatorDirs } from './files/input-file-path';
+import type { ModelLibrary } from './models/model-folders';
 import type { HistoryStore } from './queue/history-store';
 import type { PromptQueue } from './queue/prompt-queue';
 import type { WsHub } from './ws/ws-hub';
@@ -13,6 +14,8 @@ export interface EmulatorContext {
   options: ResolvedOptions;
   dirs: EmulatorDirs;
   catalogue: NodeCatalogue;
+  /** Model files per folder, behind /models and the loaders' COMBO lists. */
+  models: ModelLibrary;
   queue: PromptQueue;
   history: HistoryStore;
   worker: PromptWorker;
@@ -27,6 +30,10 @@ export interface EmulatorContext {
   /** Stop listening for `ms` (connection refused), then listen again on the same port. */
   refuseConnections(ms: number): Promise<void>;
   dropWebSockets(): void;
+  /** Writes a synthetic PNG into the input dir (kept if the name exists). */
+  addInputImage(name: string): void;
+  /** LoadImage's current choices. */
+  inputImages(): string[];
   /** Restart plus faults and counters back to defaults. */
   reset(): Promise<void>;
 }

@@ -1,10 +1,8 @@
 import type { EmulatorFaults } from './faults/emulator-faults';
+import { DEFAULT_MODELS } from './models/model-folders';
 
-export const DEFAULT_CHECKPOINTS = [
-  'v1-5-pruned-emaonly.safetensors',
-  'sd_xl_base_1.0.safetensors',
-  'dreamshaper_8.safetensors',
-];
+/** The default `checkpoints` folder (see DEFAULT_MODELS for the other folders). */
+export const DEFAULT_CHECKPOINTS: string[] = [...DEFAULT_MODELS.checkpoints];
 
 /** How to start an emulator. Every field is optional. */
 export interface EmulatorOptions {
@@ -16,14 +14,24 @@ export interface EmulatorOptions {
   outputDir?: string;
   /** Where uploads land and LoadImage reads; default a fresh temp dir holding `example.png`, removed on close. */
   inputDir?: string;
-  /** Names served by /models/checkpoints and offered by CheckpointLoaderSimple. */
+  /** Names served by /models/checkpoints and offered by the checkpoint loaders (wins over `models.checkpoints`). */
   checkpoints?: string[];
+  /**
+   * Files per model folder (`loras`, `vae`, `text_encoders` or `clip`, `diffusion_models` or `unet`,
+   * `controlnet`, `upscale_models`, …), offered in /object_info and /models/<folder>.
+   * Folders left out keep `DEFAULT_MODELS`.
+   */
+  models?: Record<string, string[]>;
+  /** Synthetic PNGs written into the input dir at start (LoadImage choices besides `example.png`). */
+  inputImages?: string[];
+  /** Classes of ComfyUI's own `custom_nodes/` to load on top of the captured catalogue, e.g. `['SaveImageWebsocket']`. */
+  customNodes?: string[];
   /**
    * Checkpoints that fail at load time like the captured `ckpt_runtime_error` run.
    * Default: every checkpoint whose name contains "broken".
    */
   brokenCheckpoints?: string[];
-  /** Embedding names for /embeddings; default none. */
+  /** Embedding names for /embeddings (files `<name>.safetensors`); default none. */
   embeddings?: string[];
   /** Time each prompt takes, spread over the nodes that really run; default 0. */
   promptDurationMs?: number;
@@ -44,9 +52,11 @@ export interface EmulatorOptions {
 export interface ResolvedOptions {
   port: number;
   host: string;
-  checkpoints: string[];
+  /** Initial files per folder (defaults merged with `models` and `checkpoints`). */
+  models: Record<string, string[]>;
+  inputImages: string[];
+  customNodes: string[];
   brokenCheckpoints: string[] | undefined;
-  embeddings: string[];
   promptDurationMs: number;
   nodeDurationMs: Record<string, number>;
   basePath: string;
@@ -62,13 +72,23 @@ export function normalizeBasePath(basePath: string | undefined): string {
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
+function initialModels(options: EmulatorOptions): Record<string, string[]> {
+  const models: Record<string, string[]> = {};
+  for (const [folder, files] of Object.entries(DEFAULT_MODELS)) models[folder] = [...files];
+  Object.assign(models, options.models ?? {});
+  if (options.checkpoints) models.checkpoints = [...options.checkpoints];
+  if (!options.models?.embeddings) models.embeddings = (options.embeddings ?? []).map((name) => `${name}.safetensors`);
+  return models;
+}
+
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
-    checkpoints: [...(options.checkpoints ?? DEFAULT_CHECKPOINTS)],
+    models: initialModels(options),
+    inputImages: [...(options.inputImages ?? [])],
+    customNodes: [...(options.customNodes ?? [])],
     brokenCheckpoints: options.brokenCheckpoints ? [...options.brokenCheckpoints] : undefined,
-    embeddings: [...(options.embeddings ?? [])],
     promptDurationMs: options.promptDurationMs ?? 0,
     nodeDurationMs: { ...(options.nodeDurationMs ?? {}) },
     basePath: normalizeBasePath(options.basePath),

@@ -12,14 +12,14 @@ import { PromptWorker } from './execution/prompt-worker';
 import type { EmulatorFaults, RequestFaultRule } from './faults/emulator-faults';
 import { FaultInjector } from './faults/fault-injector';
 import { listInputImages } from './files/input-files';
+import { writeSyntheticInputImage } from './files/synthetic-input-images';
 import type { EmulatorDirs } from './files/input-file-path';
 import { bareReply, internalErrorReply, jsonReply, statusTextReply, textReply, type HttpReply } from './http/http-reply';
 import { isCrossOriginToLoopback } from './http/origin-check';
 import { BodyTooLargeError, readBody } from './http/read-body';
 import { matchRoute, type Route } from './http/router';
 import { writeReply } from './http/write-reply';
-import { encodePng } from './image/png-encoder';
-import { patternImage } from './image/raster-image';
+import { ModelLibrary } from './models/model-folders';
 import { HistoryStore } from './queue/history-store';
 import { PromptQueue } from './queue/prompt-queue';
 import { CONTROL_PREFIX, emulatorControlRoutes } from './routes/emulator-control.route';
@@ -40,11 +40,7 @@ function makeTempDir(kind: string): string {
 
 /** A fresh input dir holds `example.png`, like a fresh ComfyUI install (LoadImage's default choice). */
 function seedExampleImage(inputDir: string): void {
-  const image = patternImage(64, 64, 'e'.repeat(64));
-  fs.writeFileSync(
-    path.join(inputDir, 'example.png'),
-    encodePng({ width: 64, height: 64, pixels: image.render(), channels: 3 }),
-  );
+  writeSyntheticInputImage(inputDir, 'example.png', 'e'.repeat(64));
 }
 
 function faultReply(rule: RequestFaultRule, accept: string | undefined): HttpReply {
@@ -80,12 +76,23 @@ export class EmulatorServer {
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
+    // Bad folders or node names throw here, before any temp dir exists.
+    const models = new ModelLibrary(this.options.models);
+    const catalogue = new NodeCatalogue(
+      {
+        modelFiles: (folder) => models.list(folder),
+        inputImages: () => listInputImages(this.dirs.input),
+      },
+      this.options.customNodes,
+    );
     this.dirs = this.prepareDirs(options);
     this.faults = new FaultInjector(options.faults);
-    const catalogue = new NodeCatalogue({
-      checkpoints: () => this.options.checkpoints,
-      inputImages: () => listInputImages(this.dirs.input),
-    });
+    try {
+      for (const name of this.options.inputImages) writeSyntheticInputImage(this.dirs.input, name);
+    } catch (error) {
+      for (const dir of this.ownedDirs) fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     const hub: WsHub = new WsHub({
       queueRemaining: () => queue.remaining(),
       runningNodeFor: (sid): string | undefined => worker.runningNodeFor(sid),
@@ -110,6 +117,7 @@ export class EmulatorServer {
       options: this.options,
       dirs: this.dirs,
       catalogue,
+      models,
       queue,
       history,
       worker,
@@ -122,6 +130,8 @@ export class EmulatorServer {
       refuseConnections: (ms) => this.refuseConnections(ms),
       dropWebSockets: () => hub.dropAll(),
       reset: () => this.reset(),
+      addInputImage: (name) => writeSyntheticInputImage(this.dirs.input, name),
+      inputImages: () => listInputImages(this.dirs.input),
     };
     this.routes = [
       ...promptRoutes(this.context),
@@ -177,6 +187,14 @@ export class EmulatorServer {
       faultsInjected: this.faults.injected,
       restarts: c.restarts,
     };
+  }
+
+  get models(): ModelLibrary {
+    return this.context.models;
+  }
+
+  addInputImages(names: string[]): void {
+    for (const name of names) this.context.addInputImage(name);
   }
 
   setFaults(faults: Partial<EmulatorFaults>): void {

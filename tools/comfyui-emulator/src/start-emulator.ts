@@ -27,6 +27,12 @@ export interface RunningEmulator {
   refuseConnections(ms: number): Promise<void>;
   /** Terminate every WebSocket abruptly (clients see close code 1006). */
   dropWebSockets(): void;
+  /** Files per model folder as /models/<folder> lists them. */
+  models(): Record<string, string[]>;
+  /** Replaces the given folders' files (aliases `clip`, `unet` accepted); other folders stay. Throws on an unknown folder. */
+  setModels(models: Record<string, string[]>): void;
+  /** Writes synthetic PNGs with these names into the input dir (existing files are kept). */
+  addInputImages(names: string[]): void;
   /** Faults and counters back to defaults, plus a restart. */
   reset(): Promise<void>;
   stats(): EmulatorStats;
@@ -52,6 +58,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dropWebSockets: () => server.dropWebSockets(),
     reset: () => server.reset(),
     stats: () => server.stats(),
+    models: () => server.models.all(),
+    setModels: (models) => server.models.replace(models),
+    addInputImages: (names) => server.addInputImages(names),
     close: () => server.close(),
   };
 }

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { INPUT_IMAGE_INPUTS, modelInputSource } from '../models/model-inputs';
 import { parsePythonJson } from '../python/python-json';
+import { BUNDLED_CUSTOM_NODES } from './bundled-custom-nodes';
 
 /** `[type_or_choices, options?]` as in /object_info. */
 export type InputSpec = [unknown, Record<string, unknown>?];
@@ -26,12 +28,10 @@ export interface NodeInput {
 
 /** Lists that the real server builds from folders; the captured catalogue holds the capture server's files. */
 export interface DynamicChoices {
-  checkpoints(): string[];
+  /** Sorted file names of a model folder. */
+  modelFiles(folder: string): string[];
   inputImages(): string[];
 }
-
-const CAPTURED_CHECKPOINT_CHOICES = ['tiny-test.safetensors'];
-const CAPTURED_INPUT_IMAGE_CHOICES = ['example.png'];
 
 let capturedCatalogue: Record<string, NodeInfo> | undefined;
 
@@ -48,16 +48,21 @@ function loadCapturedCatalogue(): Record<string, NodeInfo> {
   return capturedCatalogue;
 }
 
-function sameList(value: unknown, expected: string[]): boolean {
-  return Array.isArray(value) && value.length === expected.length && value.every((v, i) => v === expected[i]);
-}
-
 /** The node classes the emulator knows: the captured /object_info with live file lists spliced in. */
 export class NodeCatalogue {
   private readonly nodes: Record<string, NodeInfo>;
 
-  constructor(private readonly choices: DynamicChoices) {
-    this.nodes = loadCapturedCatalogue();
+  /** `customNodes`: names from BUNDLED_CUSTOM_NODES to load on top of the captured classes. */
+  constructor(
+    private readonly choices: DynamicChoices,
+    customNodes: readonly string[] = [],
+  ) {
+    this.nodes = { ...loadCapturedCatalogue() };
+    for (const name of customNodes) {
+      const info = BUNDLED_CUSTOM_NODES[name];
+      if (!info) throw new Error(`unknown custom node "${name}" (bundled: ${Object.keys(BUNDLED_CUSTOM_NODES).join(', ')})`);
+      this.nodes[name] = info;
+    }
   }
 
   has(classType: unknown): boolean {
@@ -87,22 +92,26 @@ export class NodeCatalogue {
     return inputs;
   }
 
+  private liveChoices(classType: string, inputName: string): string[] | undefined {
+    if (INPUT_IMAGE_INPUTS[classType] === inputName) return this.choices.inputImages();
+    const source = modelInputSource(classType, inputName);
+    return source ? [...this.choices.modelFiles(source.folder), ...(source.extra ?? [])] : undefined;
+  }
+
+  /** Splices the live lists into both COMBO forms: legacy `[[...], {...}]` and `["COMBO", {options: [...]}]`. */
   private withLiveChoices(info: NodeInfo): NodeInfo {
     let copy: NodeInfo | undefined;
     for (const category of ['required', 'optional'] as const) {
       const specs = info.input[category];
       if (!specs) continue;
       for (const [name, spec] of Object.entries(specs)) {
-        const live = sameList(spec[0], CAPTURED_CHECKPOINT_CHOICES)
-          ? [...this.choices.checkpoints()].sort()
-          : sameList(spec[0], CAPTURED_INPUT_IMAGE_CHOICES)
-            ? this.choices.inputImages()
-            : undefined;
+        const live = this.liveChoices(info.name, name);
         if (!live) continue;
+        let updated: InputSpec;
+        if (spec[0] === 'COMBO') updated = ['COMBO', { ...(spec[1] ?? {}), options: live }];
+        else updated = spec.length > 1 ? [live, spec[1]] : [live];
         copy ??= { ...info, input: { ...info.input } };
-        const section = { ...(copy.input[category] ?? {}) };
-        section[name] = spec.length > 1 ? [live, spec[1]] : [live];
-        copy.input[category] = section;
+        copy.input[category] = { ...(copy.input[category] ?? {}), [name]: updated };
       }
     }
     return copy ?? info;

@@ -27,8 +27,13 @@ export function withIsChangedMarks(prompt: ApiPrompt, dirs: EmulatorDirs): ApiPr
   return copy;
 }
 
+// Classes whose IS_CHANGED returns time.time(): they run on every prompt.
+const ALWAYS_CHANGED = new Set(['SaveImageWebsocket']);
+let changeCounter = 0;
+
 /** LoadImage's IS_CHANGED: the file's sha256, so a replaced upload re-runs the node. */
 export function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
+  if (typeof classType === 'string' && ALWAYS_CHANGED.has(classType)) return `changed:${Date.now()}:${++changeCounter}`;
   if (!hasIsChanged(classType) || typeof inputs.image !== 'string') return '';
   const file = resolveInputFile(inputs.image, dirs);
   try {

@@ -18,12 +18,19 @@ export interface LatentBatch {
   denoise?: number;
 }
 
-/** MODEL, CLIP, VAE, CONDITIONING, MASK and anything else: only identity matters here. */
+/** MODEL, CLIP, VAE, CONDITIONING, NOISE, GUIDER, SIGMAS, MASK and anything else: only identity matters here. */
 export interface OpaqueValue {
   kind: 'opaque';
   type: string;
+  /** Digest of the class and inputs that made it, so equal inputs give equal tokens (and pictures). */
   fingerprint: string;
   text?: string;
+  /** SIGMAS: the scheduler's step count, which the sampler reports as progress. */
+  steps?: number;
+  /** UPSCALE_MODEL: the model's scale factor. */
+  scale?: number;
+  /** MASK: the size it covers, so images made from it keep that size. */
+  size?: { width: number; height: number; batch: number };
 }
 
 export type NodeValue = ImageBatch | LatentBatch | OpaqueValue;

@@ -112,6 +112,7 @@ export class PromptWorker {
           cache: this.cache,
           dirs: deps.dirs,
           send: (type, data, sid) => deps.hub.send(type, data, sid),
+          sendPreviewImage: (png, sid, metadata) => deps.hub.sendPreviewImage(png, sid, metadata),
           isBrokenCheckpoint: deps.isBrokenCheckpoint,
           nodeDurationMs: (classType, nodesToRun) =>
             deps.promptDurationMs / Math.max(1, nodesToRun) + (deps.nodeDurationMs[classType] ?? 0),

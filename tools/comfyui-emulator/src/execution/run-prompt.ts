@@ -6,8 +6,9 @@ import { queueTuple, type QueueItem } from '../queue/queue-item';
 import { computeSignatures, withIsChangedMarks } from './cache-signature';
 import { executionOrder } from './execution-order';
 import { INJECTED_FAILURE_TRACEBACK } from './captured-tracebacks';
-import { NODE_RUNNERS, imitateNode, type NodeRunContext } from './node-runners';
+import { genericSteps, runGenericNode, runnerFor, type NodeRunContext } from './node-runners';
 import { describeValue, type NodeValue } from './node-values';
+import type { PreviewMetadata } from '../ws/ws-hub';
 import type { OutputCache } from './output-cache';
 import { ProgressReporter } from './progress-reporter';
 import { RunStopped, type RunControl } from './run-control';
@@ -18,6 +19,8 @@ export interface PromptRunDeps {
   dirs: EmulatorDirs;
   /** `send_sync(type, data, sid)`; sid null = broadcast. */
   send(type: string, data: unknown, sid: string | null): void;
+  /** `send_sync(UNENCODED_PREVIEW_IMAGE, ("PNG", image, None), sid)`: one binary PNG frame. */
+  sendPreviewImage(png: Buffer, sid: string | null, metadata: PreviewMetadata): void;
   isBrokenCheckpoint(name: string): boolean;
   /** Time to spend in this node (its share of the prompt duration plus its class's extra). */
   nodeDurationMs(classType: string, nodesToRun: number): number;
@@ -119,9 +122,10 @@ export async function runPrompt(
           if (deps.faults.hang) await control.waitForever();
           throw new PythonException('RuntimeError', deps.faults.failMessage, INJECTED_FAILURE_TRACEBACK);
         }
-        const runner = NODE_RUNNERS[classType];
+        const runner = runnerFor(classType);
+        const outputTypes = deps.catalogue.get(classType)?.output ?? [];
         const duration = deps.nodeDurationMs(classType, nodesToRun);
-        const steps = Math.max(0, runner?.steps?.(inputs) ?? 0);
+        const steps = Math.max(0, runner ? (runner.steps?.(inputs) ?? 0) : genericSteps(inputs, outputTypes));
         if (steps > 0) {
           const reported = Math.min(steps, MAX_PROGRESS_MESSAGES);
           for (let i = 1; i <= reported; i++) {
@@ -135,15 +139,23 @@ export async function runPrompt(
         }
         const context: NodeRunContext = {
           nodeId,
+          classType,
           promptId,
           inputs,
           prompt: promptSeenByNodes,
           extraData: item.extraData,
           dirs: deps.dirs,
-          outputTypes: deps.catalogue.get(classType)?.output ?? [],
+          outputTypes,
           isBrokenCheckpoint: deps.isBrokenCheckpoint,
+          reportProgress: (value, max, previewPng) => {
+            deps.send('progress', { value, max, prompt_id: promptId, node: nodeId }, sid);
+            progress.update(nodeId, value, max);
+            if (!previewPng) return;
+            const metadata = { node_id: nodeId, prompt_id: promptId, display_node_id: nodeId, parent_node_id: null, real_node_id: nodeId };
+            deps.sendPreviewImage(previewPng, sid, metadata);
+          },
         };
-        const result = runner ? runner.run(context) : imitateNode(context, classType);
+        const result = runner ? runner.run(context) : runGenericNode(context);
         results.set(nodeId, result.outputs);
         deps.cache.set(signatures.get(nodeId) ?? nodeId, { outputs: result.outputs, ui: result.ui });
         executed.push(nodeId);

@@ -38,6 +38,16 @@ function closingReply(reply: HttpReply, action: () => Promise<void>): HttpReply 
   return { ...reply, closeConnection: true, afterSend: () => void action() };
 }
 
+/** `{folder: [file, …]}` with string lists only. */
+function parseModelsPatch(body: Record<string, unknown>): Record<string, string[]> | string {
+  for (const [folder, files] of Object.entries(body)) {
+    if (!Array.isArray(files) || files.some((file) => typeof file !== 'string')) {
+      return `models "${folder}" must be a list of file names`;
+    }
+  }
+  return body as Record<string, string[]>;
+}
+
 function numberField(body: Record<string, unknown>, key: string): number {
   const value = body[key];
   return typeof value === 'number' && value > 0 ? value : 0;
@@ -62,6 +72,29 @@ export function emulatorControlRoutes(context: EmulatorContext): Route[] {
       return jsonReply(context.faults.current());
     }),
     route('GET', '/stats', () => jsonReply(context.stats())),
+    route('GET', '/models', () => jsonReply(context.models.all())),
+    route('POST', '/models', (request) => {
+      const patch = parseModelsPatch(readJson(request));
+      if (typeof patch === 'string') return badRequest(patch);
+      try {
+        context.models.replace(patch);
+      } catch (error) {
+        return badRequest((error as Error).message);
+      }
+      return jsonReply(context.models.all());
+    }),
+    route('POST', '/input-images', (request) => {
+      const names = readJson(request).names;
+      if (!Array.isArray(names) || names.some((name) => typeof name !== 'string')) {
+        return badRequest('"names" must be a list of file names');
+      }
+      try {
+        for (const name of names as string[]) context.addInputImage(name);
+      } catch (error) {
+        return badRequest((error as Error).message);
+      }
+      return jsonReply(context.inputImages());
+    }),
     route('POST', '/restart', (request) => {
       const downMs = numberField(readJson(request), 'downMs');
       return closingReply(jsonReply({ restarting: true, downMs }), () => context.restart(downMs));

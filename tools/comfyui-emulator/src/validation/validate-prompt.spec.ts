@@ -3,7 +3,10 @@ import { PythonFloat } from '../python/python-values';
 import { validatePrompt, type ApiPrompt } from './validate-prompt';
 
 const context = {
-  catalogue: new NodeCatalogue({ checkpoints: () => ['a.safetensors'], inputImages: () => [] }),
+  catalogue: new NodeCatalogue({
+    modelFiles: (folder) => (folder === 'checkpoints' ? ['a.safetensors'] : []),
+    inputImages: () => [],
+  }),
   inputFileExists: () => false,
 };
 

@@ -8,6 +8,7 @@ import {
   pyStr,
 } from '../python/python-values';
 import { coerceInputValue, pyEquals } from './coerce-input-value';
+import { comboOptions } from './combo-options';
 import { comfyUiError, type ComfyUiError, type NodeErrorEntry } from './comfyui-error';
 
 /** API-format workflow: node id → `{class_type, inputs}`. Values are coerced in place, like ComfyUI. */
@@ -184,13 +185,15 @@ class PromptValidator {
         errors.push(rangeError);
         continue;
       }
-      if (Array.isArray(inputType) && !inputType.some((choice) => pyEquals(choice, value))) {
-        const longList = inputType.length > 20;
+      const options = comboOptions(inputType, extraInfo);
+      if (options && !options.some((choice) => pyEquals(choice, value))) {
+        // ComfyUI leaves long lists (scanned model folders) out of the reply.
+        const longList = options.length > 20;
         errors.push(
           comfyUiError(
             'value_not_in_list',
             'Value not in list',
-            `${name}: '${pyStr(value)}' not in ${longList ? `(list of length ${inputType.length})` : pyStr(inputType)}`,
+            `${name}: '${pyStr(value)}' not in ${longList ? `(list of length ${options.length})` : pyStr(options)}`,
             { input_name: name, input_config: longList ? null : inputConfig, received_value: value },
           ),
         );

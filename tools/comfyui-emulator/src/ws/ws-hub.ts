@@ -6,6 +6,26 @@ import { stringifyPythonJson } from '../python/python-json';
 
 export const FEATURE_FLAGS = { supports_preview_metadata: true, max_upload_size: 104857600 };
 
+/** server.py `BinaryEventTypes`. */
+export const BINARY_EVENT = { PREVIEW_IMAGE: 1, PREVIEW_IMAGE_WITH_METADATA: 4 } as const;
+/** `send_image`'s image type number after the event: 1 JPEG, 2 PNG. */
+const PNG_IMAGE_TYPE = 2;
+
+/** Where a preview image came from, for clients that announced `supports_preview_metadata`. */
+export interface PreviewMetadata {
+  node_id: string;
+  prompt_id: string;
+  display_node_id: string;
+  parent_node_id: string | null;
+  real_node_id: string;
+}
+
+function binaryFrame(event: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(event);
+  return Buffer.concat([header, payload]);
+}
+
 export interface WsHubHooks {
   queueRemaining(): number;
   /** The running prompt's client and node, for the "reconnect mid-run" `executing` frame. */
@@ -21,6 +41,7 @@ export class WsHub {
   private readonly server = new WebSocketServer({ noServer: true });
   private readonly routes = new Map<string, WebSocket>();
   private readonly open = new Set<WebSocket>();
+  private readonly previewMetadataClients = new WeakSet<WebSocket>();
 
   constructor(private readonly hooks: WsHubHooks) {}
 
@@ -41,8 +62,11 @@ export class WsHub {
       if (isBinary || !firstTextFrame) return;
       firstTextFrame = false;
       try {
-        const message = JSON.parse(data.toString()) as { type?: unknown };
-        if (message.type === 'feature_flags') this.sendTo(ws, 'feature_flags', FEATURE_FLAGS);
+        const message = JSON.parse(data.toString()) as { type?: unknown; data?: { supports_preview_metadata?: unknown } };
+        if (message.type === 'feature_flags') {
+          if (message.data?.supports_preview_metadata === true) this.previewMetadataClients.add(ws);
+          this.sendTo(ws, 'feature_flags', FEATURE_FLAGS);
+        }
       } catch {
         this.hooks.log(`ws ${sid}: invalid JSON from client ignored`);
       }
@@ -65,6 +89,27 @@ export class WsHub {
     }
     const ws = this.routes.get(sid);
     if (ws) this.sendTo(ws, type, data);
+  }
+
+  /**
+   * A PNG preview as the progress hook sends it: `PREVIEW_IMAGE` + image type 2 + PNG bytes, or, to a
+   * client that announced `supports_preview_metadata`, `PREVIEW_IMAGE_WITH_METADATA` + metadata length + JSON + PNG.
+   */
+  sendPreviewImage(png: Buffer, sid: string | null, metadata: PreviewMetadata): void {
+    const targets = sid === null ? [...this.routes.values()] : [this.routes.get(sid)].filter((ws) => ws !== undefined);
+    for (const ws of targets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (this.previewMetadataClients.has(ws)) {
+        const json = Buffer.from(stringifyPythonJson({ ...metadata, image_type: 'image/png' }), 'utf8');
+        const length = Buffer.alloc(4);
+        length.writeUInt32BE(json.length);
+        ws.send(binaryFrame(BINARY_EVENT.PREVIEW_IMAGE_WITH_METADATA, Buffer.concat([length, json, png])));
+      } else {
+        const imageType = Buffer.alloc(4);
+        imageType.writeUInt32BE(PNG_IMAGE_TYPE);
+        ws.send(binaryFrame(BINARY_EVENT.PREVIEW_IMAGE, Buffer.concat([imageType, png])));
+      }
+    }
   }
 
   broadcastStatus(): void {

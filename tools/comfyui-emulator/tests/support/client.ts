@@ -26,12 +26,15 @@ export interface WsMessage {
 /** A WebSocket that records every JSON message it receives. */
 export class RecordingSocket {
   readonly messages: WsMessage[] = [];
+  /** Binary frames (preview images), in arrival order. */
+  readonly binary: Buffer[] = [];
   closed = false;
   closeCode: number | undefined;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.messages.push(JSON.parse(data.toString()) as WsMessage);
+      else this.binary.push(Buffer.from(data as Buffer));
     });
     ws.on('close', (code) => {
       this.closed = true;
