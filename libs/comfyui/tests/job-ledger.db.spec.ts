@@ -1,3 +1,4 @@
+import { listRunIdsOfKind } from '@kiln/pipeline';
 import { openKilnTestDatabase, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
 import type { HistoryEntry, JobEngineEvent } from '../src';
@@ -61,7 +62,8 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
     const other = await newJobs(1);
 
     const claimed = await claimDuePendingJobs(db.dataSource.manager, 'me', 2, 60_000, run.id);
-    const pipelineOnly = await claimDuePendingJobs(db.dataSource.manager, 'me', 10, 60_000, undefined, 'pipeline');
+    const pipelineRunIds = await listRunIdsOfKind(db.dataSource.manager, 'pipeline');
+    const pipelineOnly = await claimDuePendingJobs(db.dataSource.manager, 'me', 10, 60_000, undefined, pipelineRunIds);
 
     expect(claimed.map((j) => j.slotIndex)).toEqual([0, 1]);
     expect(claimed.every((j) => j.pipelineRunId === run.id)).toBe(true);
@@ -127,7 +129,7 @@ describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (ki
     const notYetDue = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id);
     await db.dataSource.query(`UPDATE comfyui_jobs SET next_attempt_at = now() - interval '1 second' WHERE id = $1`, [jobs[3].id]);
     const due = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id);
-    const otherKind = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id, 'pipeline');
+    const otherKind = await readSubmitterSnapshot(db.dataSource.manager, 'me', run.id, await listRunIdsOfKind(db.dataSource.manager, 'pipeline'));
 
     expect(leasedElsewhere.inFlightByServer.get('http://gpu-a')).toBeGreaterThanOrEqual(2);
     expect(leasedElsewhere.inFlightByServer.get('http://gpu-b')).toBeGreaterThanOrEqual(1);

@@ -19,7 +19,7 @@ export { countCandidatesByRun } from './queries/count-candidates';
 export { matchIdPrefix } from './queries/id-prefix';
 export type { IdPrefixMatch } from './queries/id-prefix';
 export { resolveCandidateIdPrefix, resolveRunIdPrefix } from './queries/resolve-id-prefix';
-export { getPipelineRun, listPipelineRuns, setPipelineRunStatus } from './queries/runs';
+export { getPipelineRun, listPipelineRuns, listRunIdsOfKind, setPipelineRunStatus } from './queries/runs';
 export { lockNextStepWithFreeSlot } from './queries/lock-next-step-with-free-slot';
 export { listActiveStepIds } from './queries/active-step-ids';
 export { firstFreeSlot } from './queries/first-free-slot';

@@ -1,3 +1,4 @@
+import { listRunIdsOfKind } from '@kiln/pipeline';
 import type { ComfyUiEventStream } from '../client/event-stream';
 import { createNextJob } from '../commands/create-next-job';
 import type { JobCommandDeps } from '../commands/job-command-deps';
@@ -104,13 +105,14 @@ export class JobEngine {
 
   private async submitTick(): Promise<void> {
     const { dataSource, runId, runKind, leaseMs, defaultTimeoutSeconds } = this.options;
-    const snapshot = await readSubmitterSnapshot(dataSource.manager, this.workerId, runId, runKind);
+    const runIds = runKind ? await listRunIdsOfKind(dataSource.manager, runKind) : undefined;
+    const snapshot = await readSubmitterSnapshot(dataSource.manager, this.workerId, runId, runIds);
     const free = this.pool.freeSlotsGiven(snapshot.inFlightByServer);
     let capacity = [...free.values()].reduce((a, b) => a + b, 0);
     if (capacity === 0) return;
 
     // Retries and lost prompts first: they were promised earlier than new work.
-    const due = snapshot.duePending ? await claimDuePendingJobs(dataSource.manager, this.workerId, capacity, leaseMs, runId, runKind) : [];
+    const due = snapshot.duePending ? await claimDuePendingJobs(dataSource.manager, this.workerId, capacity, leaseMs, runId, runIds) : [];
     const submissions: Array<Promise<unknown>> = [];
     for (const job of due) {
       const server = takeSlot(free);

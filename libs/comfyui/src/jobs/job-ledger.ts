@@ -189,14 +189,14 @@ export async function claimDuePendingJobs(
   limit: number,
   leaseMs: number,
   runId?: string,
-  runKind?: 'batch' | 'pipeline',
+  runIds?: readonly string[],
 ): Promise<ComfyUiJob[]> {
   if (limit <= 0) return [];
   const params: unknown[] = [owner, limit, new Date(Date.now() + leaseMs)];
   const result: unknown = await manager.query(
     `UPDATE comfyui_jobs SET lease_owner = $1, lease_expires_at = $3, updated_at = now()
       WHERE id IN (
-        SELECT id FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runKind)}
+        SELECT id FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runIds)}
          ORDER BY created_at LIMIT $2
          FOR UPDATE SKIP LOCKED)
       RETURNING id`,
@@ -209,16 +209,16 @@ export async function claimDuePendingJobs(
 
 /**
  * Pending jobs whose next attempt is due and whose lease (if any) is `$1`'s or has expired, in the
- * run or kind asked for. Pushes its own parameters after `$1` (the owner).
+ * run or runs asked for (`runIds`: the runs of one kind, from the pipeline pack). Pushes its own parameters after `$1` (the owner).
  */
-function duePendingSql(params: unknown[], runId?: string, runKind?: 'batch' | 'pipeline'): string {
+function duePendingSql(params: unknown[], runId?: string, runIds?: readonly string[]): string {
   const filters = [
     `status = 'pending'`,
     '(next_attempt_at IS NULL OR next_attempt_at <= now())',
     '(lease_owner IS NULL OR lease_owner = $1 OR lease_expires_at < now())',
   ];
   if (runId) filters.push(`pipeline_run_id = $${params.push(runId)}`);
-  if (runKind) filters.push(`pipeline_run_id IN (SELECT id FROM pipeline_runs WHERE kind = $${params.push(runKind)})`);
+  if (runIds) filters.push(`pipeline_run_id = ANY($${params.push(runIds)}::uuid[])`);
   return filters.join(' AND ');
 }
 
@@ -237,12 +237,12 @@ export interface SubmitterSnapshot {
  * One statement per submit tick: the claim itself ({@link claimDuePendingJobs}) runs only when this
  * says something is due, which is rare (a tick per finished image used to cost both).
  */
-export async function readSubmitterSnapshot(manager: EntityManager, owner: string, runId?: string, runKind?: 'batch' | 'pipeline'): Promise<SubmitterSnapshot> {
+export async function readSubmitterSnapshot(manager: EntityManager, owner: string, runId?: string, runIds?: readonly string[]): Promise<SubmitterSnapshot> {
   const params: unknown[] = [owner];
   const rows: Array<{ server: string | null; count: number | null; due: boolean | null }> = await manager.query(
     `${IN_FLIGHT_BY_SERVER_SQL}
      UNION ALL
-     SELECT NULL, NULL, EXISTS (SELECT 1 FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runKind)})`,
+     SELECT NULL, NULL, EXISTS (SELECT 1 FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runIds)})`,
     params,
   );
   const inFlightByServer = new Map<string, number>();

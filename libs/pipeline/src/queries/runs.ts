@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { PipelineRun, type PipelineRunStatus } from '../entities/pipeline-run.entity';
+import { PipelineRun, type PipelineRunKind, type PipelineRunStatus } from '../entities/pipeline-run.entity';
 import { PipelineStep } from '../entities/pipeline-step.entity';
 import { PipelineError } from '../errors';
 
@@ -20,6 +20,12 @@ export function listPipelineRuns(manager: EntityManager, status?: PipelineRunSta
     where: status ? { status } : {},
     order: { createdAt: 'DESC' },
   });
+}
+
+/** Ids of every run of one kind: the worker works `pipeline` runs and leaves batches to their CLI. */
+export async function listRunIdsOfKind(manager: EntityManager, kind: PipelineRunKind): Promise<string[]> {
+  const runs = await manager.getRepository(PipelineRun).find({ select: { id: true }, where: { kind } });
+  return runs.map((run) => run.id);
 }
 
 /** Moves a run to a final (or back to active) status. */
