@@ -22,7 +22,7 @@ Environment:
 `;
 
 /** The `kiln` command tree. Actions are imported only when their command runs, so help is instant. */
-export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
+function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('kiln')
     .description('Kiln turns image-generation work into finished, named, reproducible files by driving ComfyUI.')
     .version(KILN_VERSION, '-V, --version', 'print the version')

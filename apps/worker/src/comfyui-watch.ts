@@ -2,7 +2,7 @@ import { ComfyUiClient } from '@kiln/comfyui';
 import type { Logger } from 'winston';
 
 /** How to start something that answers on the default address, for the "cannot reach" log line. */
-export const START_HINT =
+const START_HINT =
   'start ComfyUI there (or the bundled emulator: npx nx run comfyui-emulator:serve --args="--port 8188"), ' +
   'or set COMFYUI_BASE_URL to the server(s) to use';
 

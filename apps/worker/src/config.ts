@@ -5,6 +5,7 @@ const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 /**
  * The shared settings plus the worker's own variables. Only the worker reads these, so they live
  * here; they are validated in the same pass as the shared ones, so one start names every bad value.
+ * @internal exported for its spec
  */
 export class WorkerSettings extends KilnSettings {
   @ChoiceSetting(logLevels)
@@ -20,7 +21,10 @@ export class WorkerSettings extends KilnSettings {
   shutdownTimeoutSeconds!: number;
 }
 
-/** Every variable the worker reads, with its default. */
+/**
+ * Every variable the worker reads, with its default.
+ * @internal exported for its spec
+ */
 export const workerVariables: SettingVariables<WorkerSettings> = {
   ...kilnVariables,
   logLevel: { name: 'LOG_LEVEL', default: 'info', fix: `use one of ${logLevels.join(', ')}, or unset it` },

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
  * objects; left alone V8 kept ~160 MiB reserved after 10,000 images and ~90 MiB after 1,000, so RSS
  * crept up for the first hours. At 1.5× it holds ~73–77 MiB from 1,000 to 10,000 images (bench/README.md).
  * A `--heap-growing-percent` given to node by the operator wins.
+ * @internal exported for its spec
  */
 export const HEAP_GROWING_PERCENT = 50;
 

@@ -72,8 +72,3 @@ export class ComfyUiError extends Error {
     return this.code === 'COMFYUI_HTTP_ERROR' && this.status !== undefined && this.status >= 500;
   }
 }
-
-/** Type guard, optionally narrowed to one code. */
-export function isComfyUiError(error: unknown, code?: ComfyUiErrorCode): error is ComfyUiError {
-  return error instanceof ComfyUiError && (code === undefined || error.code === code);
-}

@@ -1,7 +1,8 @@
 import { PipelineStep } from '@kiln/pipeline';
 import { describeEachDatabase, kilnEntities, kilnMigrations } from '@kiln/testing';
 import type { DataSource } from 'typeorm';
-import { ComfyUiJob, type JobEngineEvent } from '../src';
+import { type JobEngineEvent } from '../src';
+import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
 import { createNextJob } from '../src/commands/create-next-job';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
 import { getJob } from '../src/jobs/job-ledger';

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRunCandidates } from '@kiln/pipeline';
 import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
-import { ComfyUiJob, retryFailedJobs } from '../src';
+import { retryFailedJobs } from '../src';
+import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
 import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 function batchYaml(items: string[], extra = ''): string {

@@ -1,5 +1,5 @@
 import { describeEachDatabase, kilnEntities, kilnMigrations } from '@kiln/testing';
-import { ComfyUiJob } from '../src';
+import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
 import { claimDuePendingJobs, createPendingJob, getJob } from '../src/jobs/job-ledger';
 import { countPendingJobs } from '../src/jobs/sql/count-pending-jobs';
 import { findJobByPromptId } from '../src/jobs/sql/find-job-by-prompt-id';

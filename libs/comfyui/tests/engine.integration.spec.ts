@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, listRunCandidates, selectCandidates } from '@kiln/pipeline';
 import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
-import { ComfyUiJob } from '../src';
+import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
 import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
 const pipelineYaml = `

@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { ImageCandidate, recordCandidate } from '@kiln/pipeline';
 import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
-import {
-  ComfyUiClient,
-  ComfyUiJob,
-  createPendingJob,
-  pollJobStatus,
-  processJobResult,
-  submitJob,
-  type ComfyUiJobPayload,
-  type JobCommandDeps,
-} from '../src';
+import { ComfyUiClient } from '../src';
+import { ComfyUiJob, type ComfyUiJobPayload } from '../src/jobs/comfyui-job.entity';
+import { createPendingJob } from '../src/jobs/job-ledger';
+import { pollJobStatus } from '../src/commands/poll-job-status';
+import { processJobResult } from '../src/commands/process-job-result';
+import { submitJob } from '../src/commands/submit-job';
+import { type JobCommandDeps } from '../src/commands/job-command-deps';
 import { createRunFromYaml, startEmulatorForTest, tempDir } from './support/engine-harness';
 
 const runYaml = `

@@ -1,7 +1,8 @@
 import { listRunIdsOfKind } from '@kiln/pipeline';
 import { openKilnTestDatabase, type TestDatabase } from '@kiln/testing';
 import { createLogger } from 'winston';
-import type { HistoryEntry, JobEngineEvent } from '../src';
+import type { JobEngineEvent } from '../src';
+import type { HistoryEntry } from '../src/client/types';
 import { markPromptRunning } from '../src/commands/poll-job-status';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
 import { claimDuePendingJobs, createPendingJob, getJob, patchJob, readSubmitterSnapshot, transitionJob } from '../src/jobs/job-ledger';

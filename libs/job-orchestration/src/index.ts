@@ -1,29 +1,20 @@
 // Public API of @kiln/job-orchestration: job specs, seeds, output names, job selection and payloads.
-export { parseJobSpec, loadJobSpecFile, MAX_WORKFLOW_BYTES } from './spec/parse-job-spec';
-export type { ParseJobSpecOptions, ParseJobSpecResult } from './spec/parse-job-spec';
-export { MAX_SPEC_BYTES, MAX_YAML_ALIASES } from './spec/decode-spec-text';
-export type { JobSpecFormat } from './spec/decode-spec-text';
-export type { SpecIssue } from './spec/spec-issue';
-export type { ResolvedJobSpec, ResolvedStep, StepParams, StepWorkflow, SeedPolicy } from './spec/resolved-job-spec';
+export { parseJobSpec, loadJobSpecFile } from './spec/parse-job-spec';
+
+export type { ResolvedJobSpec, ResolvedStep } from './spec/resolved-job-spec';
 export { readStepParams } from './spec/read-step-params';
 export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
-export type { JobSpecToPipelineRunOptions } from './spec/job-spec-to-pipeline-run';
-export { buildJobSpecJsonSchema, JOB_SPEC_SCHEMA_PATH } from './spec/job-spec-json-schema';
-export { COMFYUI_SAMPLERS, COMFYUI_SCHEDULERS } from './spec/comfyui-choices';
+
+
 export { editDistance } from './spec/did-you-mean';
-export { deriveSeed, deriveChildSeed, drawRandomSeed, MAX_SEED } from './seeds/derive-seed';
-export { slugify, isValidSlug, MAX_SLUG_LENGTH } from './naming/slugify';
-export { deterministicOutputName, uniqueOutputName, baseJobKey, childJobKey } from './naming/output-name';
-export { detectWorkflowBindings } from './workflow/detect-bindings';
-export type { DetectedBindings, UnplacedParam } from './workflow/detect-bindings';
-export { getBuiltinWorkflow } from './workflow/builtin-templates';
-export type { BuiltinWorkflowName } from './workflow/builtin-templates';
-export { checkApiWorkflow } from './workflow/api-workflow';
-export type { ApiWorkflow, ApiWorkflowNode, WorkflowBindings, WorkflowParam, WorkflowTemplate } from './workflow/api-workflow';
+export { deriveSeed } from './seeds/derive-seed';
+export { slugify } from './naming/slugify';
+export { deterministicOutputName } from './naming/output-name';
+
+export type { ApiWorkflow } from './workflow/api-workflow';
 export { buildJobPayload } from './build-job-payload/build-job-payload';
-export type { BuildJobPayloadInput, JobPayload, JobUpload } from './build-job-payload/build-job-payload';
+
 export { selectNextJob } from './select-next-job/select-next-job';
-export type { SelectNextJobOptions, SelectNextJobResult } from './select-next-job/select-next-job';
+export type { SelectNextJobResult } from './select-next-job/select-next-job';
 export type { JobSlotsPort } from './select-next-job/job-slots.port';
-export { JobOrchestrationError } from './errors';
-export type { JobOrchestrationErrorCode } from './errors';
+

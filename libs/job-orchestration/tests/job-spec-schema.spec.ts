@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildJobSpecJsonSchema, JOB_SPEC_SCHEMA_PATH } from '../src/index';
+import { buildJobSpecJsonSchema, JOB_SPEC_SCHEMA_PATH } from '../src/spec/job-spec-json-schema';
 
 // Regenerate after changing the spec classes: KILN_UPDATE_SCHEMA=1 npx jest -c libs/job-orchestration/jest.config.cjs job-spec-schema
 const schemaFile = path.join(__dirname, '..', JOB_SPEC_SCHEMA_PATH);

@@ -8,15 +8,8 @@ import {
   setPipelineRunStatus,
 } from '@kiln/pipeline';
 import type { EntityManager } from 'typeorm';
-import {
-  deriveChildSeed,
-  deriveSeed,
-  jobSpecToPipelineRunInput,
-  parseJobSpec,
-  selectNextJob,
-  type JobSlotsPort,
-  type SelectNextJobResult,
-} from '../src';
+import { deriveSeed, jobSpecToPipelineRunInput, parseJobSpec, selectNextJob, type JobSlotsPort, type SelectNextJobResult } from '../src';
+import { deriveChildSeed } from '../src/seeds/derive-seed';
 
 // Stands in for the comfyui pack's job table: one row per job, holding its slot.
 const jobSlots: JobSlotsPort = (manager, filter) => {

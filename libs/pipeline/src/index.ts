@@ -1,20 +1,19 @@
 export { PipelineRun } from './entities/pipeline-run.entity';
-export type { PipelineRunKind, PipelineRunStatus } from './entities/pipeline-run.entity';
+
 export { PipelineStep } from './entities/pipeline-step.entity';
-export type { StepNaming } from './entities/pipeline-step.entity';
+
 export { ImageCandidate } from './entities/image-candidate.entity';
-export type { CandidateStatus } from './entities/image-candidate.entity';
+
 export { pipelineEntities, pipelineMigrations } from './entities';
-export { PipelineError } from './errors';
-export type { PipelineErrorCode } from './errors';
+
 export { createPipelineRun } from './commands/create-pipeline-run';
-export type { CreatePipelineRunInput, CreatePipelineStepInput } from './commands/create-pipeline-run';
+export type { CreatePipelineRunInput } from './commands/create-pipeline-run';
 export { recordCandidate } from './commands/record-candidate';
-export type { RecordCandidateInput, RecordCandidateResult } from './commands/record-candidate';
+
 export { selectCandidates, rejectCandidates } from './commands/set-candidate-status';
-export { inTransaction } from './commands/in-transaction';
-export { listRunCandidates, listDescendants } from './queries/list-candidates';
-export type { ListRunCandidatesFilter } from './queries/list-candidates';
+
+export { listRunCandidates } from './queries/list-candidates';
+
 export { countCandidatesByRun } from './queries/count-candidates';
 export { matchIdPrefix } from './queries/id-prefix';
 export type { IdPrefixMatch } from './queries/id-prefix';

@@ -1,18 +1,6 @@
 import { describeEachDatabase } from '@kiln/testing';
-import {
-  createPipelineRun,
-  firstFreeSlot,
-  listActiveStepIds,
-  lockNextStepWithFreeSlot,
-  pipelineEntities,
-  pipelineMigrations,
-  recordCandidate,
-  selectCandidates,
-  setPipelineRunStatus,
-  type CreatePipelineStepInput,
-  type PipelineStep,
-  type TakenSlot,
-} from '../src';
+import { createPipelineRun, firstFreeSlot, listActiveStepIds, lockNextStepWithFreeSlot, pipelineEntities, pipelineMigrations, recordCandidate, selectCandidates, setPipelineRunStatus, type PipelineStep, type TakenSlot } from '../src';
+import { type CreatePipelineStepInput } from '../src/commands/create-pipeline-run';
 
 describeEachDatabase('free slots of steps', pipelineEntities, pipelineMigrations, (db, kind) => {
   async function newRun(steps: Array<Partial<CreatePipelineStepInput>>, kind: 'batch' | 'pipeline' = 'pipeline') {

@@ -1,17 +1,7 @@
 import { describeEachDatabase } from '@kiln/testing';
-import {
-  createPipelineRun,
-  getPipelineRun,
-  listDescendants,
-  listRunCandidates,
-  PipelineError,
-  pipelineEntities,
-  pipelineMigrations,
-  recordCandidate,
-  rejectCandidates,
-  selectCandidates,
-  ImageCandidate,
-} from '../src';
+import { createPipelineRun, getPipelineRun, listRunCandidates, pipelineEntities, pipelineMigrations, recordCandidate, rejectCandidates, selectCandidates, ImageCandidate } from '../src';
+import { listDescendants } from '../src/queries/list-candidates';
+import { PipelineError } from '../src/errors';
 
 describeEachDatabase('pipeline pack', pipelineEntities, pipelineMigrations, (db) => {
   async function newRun(name = 'portraits') {

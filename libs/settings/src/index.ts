@@ -4,7 +4,9 @@ export type { Env, SettingVariables } from './read-settings';
 export { KilnSettings, kilnVariables } from './kiln-settings';
 export { resolveSettings } from './settings';
 export type { Settings } from './settings';
-export { ChoiceSetting, NumberSetting, ruleOf } from './setting-rules';
+export { ChoiceSetting, NumberSetting } from './setting-rules';
+/** @public the worker's README test reads each setting's rule text */
+export { ruleOf } from './setting-rules';
 export { SettingsError } from './settings-error';
 export type { SettingProblem } from './settings-error';
 export { redactUrl } from './redact-url';

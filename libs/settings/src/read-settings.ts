@@ -7,7 +7,7 @@ import { SettingsError, type SettingProblem } from './settings-error';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The environment variable behind one settings field. */
-export interface SettingVariable {
+interface SettingVariable {
   name: string;
   /** Used when the variable is unset or blank, written as in the environment; none: the setting is optional. */
   default?: string;

@@ -14,7 +14,10 @@ function register(target: object, property: string | symbol, rule: string): void
   rules.set(target.constructor, perClass);
 }
 
-/** The rule of a settings field in words, e.g. `a number from 1 to 86400 (seconds)`. */
+/**
+ * The rule of a settings field in words, e.g. `a number from 1 to 86400 (seconds)`.
+ * @public the worker's README test reads the rule texts
+ */
 export function ruleOf(settingsClass: abstract new () => object, property: string): string | undefined {
   for (let owner: unknown = settingsClass; typeof owner === 'function'; owner = Object.getPrototypeOf(owner)) {
     const rule = rules.get(owner)?.get(property);

@@ -1,9 +1,6 @@
 import type { EmulatorFaults } from './faults/emulator-faults';
 import { DEFAULT_MODELS } from './models/model-folders';
 
-/** The default `checkpoints` folder (see DEFAULT_MODELS for the other folders). */
-export const DEFAULT_CHECKPOINTS: string[] = [...DEFAULT_MODELS.checkpoints];
-
 /** How to start an emulator. Every field is optional. */
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -66,7 +63,7 @@ export interface ResolvedOptions {
 }
 
 /** `/comfy/` → `/comfy`, `` or `/` → ``. */
-export function normalizeBasePath(basePath: string | undefined): string {
+function normalizeBasePath(basePath: string | undefined): string {
   const trimmed = (basePath ?? '').trim().replace(/\/+$/, '');
   if (trimmed === '') return '';
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;

@@ -1,5 +1,6 @@
 import { decodePng } from '../src/image/png-decoder';
-import { DEFAULT_CHECKPOINTS, startEmulator, type RunningEmulator } from '../src/index';
+import { startEmulator, type RunningEmulator } from '../src/index';
+import { DEFAULT_MODELS } from '../src/models/model-folders';
 import { postJson, request } from './support/client';
 import { loadTestWorkflow, runWorkflow } from './support/run-workflow';
 
@@ -19,7 +20,7 @@ describe('model folders and input images', () => {
     emulator = await startEmulator();
     const base = emulator.url;
 
-    expect((await request(`${base}/models/checkpoints`)).json()).toEqual([...DEFAULT_CHECKPOINTS].sort());
+    expect((await request(`${base}/models/checkpoints`)).json()).toEqual([...DEFAULT_MODELS.checkpoints].sort());
     expect((await request(`${base}/models/diffusion_models`)).json()).toEqual(['flux1-dev.safetensors', 'flux1-schnell.safetensors']);
     expect((await request(`${base}/models/upscale_models`)).json()).toEqual(['4x-UltraSharp.pth', 'RealESRGAN_x2.pth']);
     expect((await inputSpec(base, 'LoraLoader', 'lora_name'))[0]).toEqual((await request(`${base}/models/loras`)).json());

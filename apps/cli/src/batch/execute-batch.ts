@@ -158,7 +158,7 @@ function printPlan(reporter: Reporter, plan: PlannedImage[], states: OutputState
 }
 
 /** Paths inside the current folder are shown relative to it. */
-export function displayPath(absolute: string, cwd: string): string {
+function displayPath(absolute: string, cwd: string): string {
   const relative = path.relative(cwd, absolute);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
 }

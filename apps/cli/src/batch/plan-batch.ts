@@ -52,7 +52,7 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
  * Everything that decides an image: the item, its index, every generation parameter, the workflow
  * and the seed (or `random`). Timeouts and overwrite do not change the image and are left out.
  */
-export function itemKey(step: ResolvedStep, index: number, seed: number | 'random'): string {
+function itemKey(step: ResolvedStep, index: number, seed: number | 'random'): string {
   const { timeoutSeconds: _timeout, displayName: _name, seed: _policy, ...params } = step.params;
   return sha256(canonicalJson({ v: 1, step: step.name, index, seed, params, workflow: step.workflow.base }));
 }

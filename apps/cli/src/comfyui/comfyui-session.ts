@@ -15,7 +15,7 @@ export interface ComfyUiSession {
   close(): Promise<void>;
 }
 
-export const EMULATOR_WARNING =
+const EMULATOR_WARNING =
   'EMULATOR: using the bundled ComfyUI emulator, not a real ComfyUI. Its images are SYNTHETIC test patterns, not generated art.';
 
 /** Connects to the configured servers, or starts the bundled emulator in this process (`--emulator`). */

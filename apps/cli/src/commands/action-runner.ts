@@ -4,7 +4,7 @@ import { describeError, exitCodeFor } from '../errors';
 
 /** An action: the command's arguments, then its options; resolves to the exit code. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CommandAction = (ctx: CliContext, ...args: any[]) => Promise<number>;
+type CommandAction = (ctx: CliContext, ...args: any[]) => Promise<number>;
 
 /** Wraps a lazily imported action (so `kiln --help` loads none of them) as a commander handler. */
 export type ActionRunner = (load: () => Promise<CommandAction>) => (...args: unknown[]) => Promise<void>;

@@ -2,7 +2,7 @@ import { loadSettings, SettingsError, type Env, type SettingProblem, type Settin
 import { CliError } from '../errors';
 
 /** Where ComfyUI is: one or more servers, or the bundled emulator started in-process. */
-export type ComfyUiTarget = { kind: 'servers'; urls: string[] } | { kind: 'emulator' };
+type ComfyUiTarget = { kind: 'servers'; urls: string[] } | { kind: 'emulator' };
 
 /** Flags shared by commands that talk to ComfyUI. */
 export interface ServerFlags {

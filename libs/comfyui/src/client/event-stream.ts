@@ -18,7 +18,10 @@ import {
 } from './events';
 import type { ComfyUiClientLogger } from './options';
 
-/** Sent when the socket came back after a drop. The server may have restarted (queue and history lost). */
+/**
+ * Sent when the socket came back after a drop. The server may have restarted (queue and history lost).
+ * @internal exported for its spec
+ */
 export interface ReconnectedInfo {
   /** Session id announced by the new connection (ComfyUI echoes the clientId). */
   sid: string | undefined;

@@ -63,9 +63,9 @@ export type ComfyUiEvent =
   | ExecutionErrorEvent
   | ExecutionInterruptedEvent;
 
-export type ComfyUiEventType = ComfyUiEvent['type'];
+type ComfyUiEventType = ComfyUiEvent['type'];
 
-export const COMFY_EVENT_TYPES: readonly ComfyUiEventType[] = [
+const COMFY_EVENT_TYPES: readonly ComfyUiEventType[] = [
   'status',
   'execution_start',
   'execution_cached',

@@ -37,7 +37,7 @@ export function parseNodeErrors(value: unknown): NodeValidationError[] {
 }
 
 /** One line per error, e.g. `node 4 (CheckpointLoaderSimple) input ckpt_name: 'x.safetensors' is not one of: a, b`. */
-export function formatNodeError(error: Omit<NodeValidationError, 'readable'>): string {
+function formatNodeError(error: Omit<NodeValidationError, 'readable'>): string {
   const where = `node ${error.nodeId}${error.classType ? ` (${error.classType})` : ''}${error.inputName ? ` input ${error.inputName}` : ''}`;
   return `${where}: ${describeProblem(error)}`;
 }

@@ -5,7 +5,7 @@ export interface ComfyUiClientLogger {
 }
 
 /** Backoff for HTTP retries: delay = min(maxDelayMs, baseDelayMs * 2^(attempt-1)), with jitter. */
-export interface ComfyUiRetryOptions {
+interface ComfyUiRetryOptions {
   /** Extra attempts after the first for transient failures of safe calls. Default 3; 0 disables. */
   retries?: number;
   /** Default 250 ms. */
@@ -15,7 +15,7 @@ export interface ComfyUiRetryOptions {
 }
 
 /** Backoff for WebSocket reconnects (unlimited attempts until `close()`). */
-export interface ComfyUiReconnectOptions {
+interface ComfyUiReconnectOptions {
   /** Default 500 ms. */
   baseDelayMs?: number;
   /** Cap on one delay. Default 30000 ms. */
@@ -56,9 +56,9 @@ export interface ResolvedClientOptions {
   logger: ComfyUiClientLogger;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 
 const silentLogger: ComfyUiClientLogger = { debug: () => undefined, warn: () => undefined };
 

@@ -19,7 +19,7 @@ export function parseOutputRef(value: unknown, what: string): OutputRef {
 }
 
 /** Why `filename` is unsafe, or undefined. A filename is a bare name: no path parts at all. */
-export function hostileFilename(filename: string): string | undefined {
+function hostileFilename(filename: string): string | undefined {
   if (filename === '') return 'empty filename';
   if (filename.includes('\0')) return 'NUL in filename';
   if (filename.includes('\\')) return 'backslash in filename';
@@ -30,7 +30,7 @@ export function hostileFilename(filename: string): string | undefined {
 }
 
 /** Why `subfolder` is unsafe, or undefined. `/`-separated relative segments are fine. */
-export function hostileSubfolder(subfolder: string): string | undefined {
+function hostileSubfolder(subfolder: string): string | undefined {
   if (subfolder.includes('\0')) return 'NUL in subfolder';
   if (subfolder.includes('\\')) return 'backslash in subfolder';
   if (subfolder.startsWith('/')) return 'absolute subfolder';

@@ -37,7 +37,7 @@ function findMessage(entry: HistoryEntry, event: string): Record<string, unknown
 }
 
 /** Reads ComfyUI's `execution_error` data (history message or WebSocket event). */
-export function toExecutionErrorInfo(data: Record<string, unknown>, promptId?: string): ExecutionErrorInfo {
+function toExecutionErrorInfo(data: Record<string, unknown>, promptId?: string): ExecutionErrorInfo {
   return {
     promptId: stringOr(data['prompt_id'], promptId ?? ''),
     nodeId: String(data['node_id'] ?? ''),
@@ -51,7 +51,7 @@ export function toExecutionErrorInfo(data: Record<string, unknown>, promptId?: s
 }
 
 /** Reads ComfyUI's `execution_interrupted` data. */
-export function toInterruptedInfo(data: Record<string, unknown>, promptId?: string): ExecutionInterruptedInfo {
+function toInterruptedInfo(data: Record<string, unknown>, promptId?: string): ExecutionInterruptedInfo {
   return {
     promptId: stringOr(data['prompt_id'], promptId ?? ''),
     nodeId: String(data['node_id'] ?? ''),

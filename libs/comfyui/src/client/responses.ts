@@ -45,7 +45,7 @@ export function parseHistoryOf(promptId: string): (value: unknown) => HistoryEnt
   };
 }
 
-export function parseHistoryEntry(value: unknown, promptId: string): HistoryEntry {
+function parseHistoryEntry(value: unknown, promptId: string): HistoryEntry {
   const what = `history[${JSON.stringify(promptId)}]`;
   const entry = expectRecord(value, what);
   const prompt = expectArray(entry['prompt'], `${what}.prompt`);

@@ -63,10 +63,10 @@ export interface QueueState {
 }
 
 /** The 5-element queue tuple as stored in history: `[number, prompt_id, prompt, extra_data, outputs]`. */
-export type HistoryPromptTuple = [number, string, ApiWorkflow, Record<string, unknown>, string[], ...unknown[]];
+type HistoryPromptTuple = [number, string, ApiWorkflow, Record<string, unknown>, string[], ...unknown[]];
 
 /** `[event, data]`, where event is `execution_start`, `execution_cached`, `execution_success`, `execution_error` or `execution_interrupted`. */
-export type HistoryStatusMessage = [string, Record<string, unknown>];
+type HistoryStatusMessage = [string, Record<string, unknown>];
 
 /** A history entry exactly as ComfyUI stores it (`GET /history/{id}`), shape-checked. */
 export interface HistoryEntry {
@@ -127,9 +127,6 @@ export type PromptStatus =
     }
   | { state: 'unknown'; promptId: string };
 
-/** `PromptStatus['state']`. */
-export type PromptState = PromptStatus['state'];
-
 /** Reply of `POST /upload/image`: the name under which the server stored the file. */
 export interface UploadedImage {
   /** May differ from the name sent: ComfyUI renames clashes to `name (1).ext`. */
@@ -139,7 +136,7 @@ export interface UploadedImage {
 }
 
 /** One input spec: `[type, options?]`; legacy combos put the choice list in the type slot. */
-export type NodeInputSpec = readonly unknown[];
+type NodeInputSpec = readonly unknown[];
 
 /** One node class from `/object_info`. */
 export interface NodeInfo {
@@ -161,7 +158,7 @@ export interface NodeInfo {
 export type ObjectInfo = Record<string, NodeInfo>;
 
 /** One compute device from `/system_stats`. */
-export interface SystemDevice {
+interface SystemDevice {
   name: string;
   type: string;
   index: number | null;

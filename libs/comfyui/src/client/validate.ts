@@ -7,7 +7,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
@@ -36,10 +36,6 @@ export function expectNumber(value: unknown, what: string): number {
 
 export function expectStringArray(value: unknown, what: string): string[] {
   return expectArray(value, what).map((item, i) => expectString(item, `${what}[${i}]`));
-}
-
-export function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 export function stringOr(value: unknown, fallback: string): string {

@@ -122,7 +122,7 @@ export async function markPromptRunning(promptId: string, deps: JobCommandDeps, 
  * gets one timeout per prompt ahead of it plus its own and one spare, so an item stuck behind a
  * hung prompt is not blamed for it (the hung one is interrupted first and the queue moves on).
  */
-export function isPastTimeout(job: ComfyUiJob, status: PromptStatus, now: Date): boolean {
+function isPastTimeout(job: ComfyUiJob, status: PromptStatus, now: Date): boolean {
   const limitMs = job.jobPayload.timeoutSeconds * 1000;
   if (status.state === 'running') {
     const since = job.startedAt ?? job.submittedAt;

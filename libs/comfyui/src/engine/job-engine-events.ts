@@ -25,5 +25,3 @@ export type JobEngineEvent =
       durationMs: number;
     }
   | { type: 'job_failed'; jobId: string; runId: string; label: string; promptId: string; server: string | null; error: string };
-
-export type JobEngineEventType = JobEngineEvent['type'];

@@ -67,7 +67,10 @@ export interface ResolvedEngineOptions {
   onEvent: ((event: JobEngineEvent) => void) | undefined;
 }
 
-/** The defaults of {@link JobEngineOptions}, stated once. */
+/**
+ * The defaults of {@link JobEngineOptions}, stated once.
+ * @internal exported for its spec
+ */
 export const engineDefaults = {
   /** One prompt running and one waiting, so the GPU never idles. */
   maxInFlightPerServer: 2,

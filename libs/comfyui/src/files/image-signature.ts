@@ -1,7 +1,13 @@
-/** The image formats ComfyUI's save nodes write. */
+/**
+ * The image formats ComfyUI's save nodes write.
+ * @internal exported for its spec
+ */
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
-/** Recognises an image by its first bytes; undefined for anything else (HTML error pages, truncation…). */
+/**
+ * Recognises an image by its first bytes; undefined for anything else (HTML error pages, truncation…).
+ * @internal exported for its spec
+ */
 export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 && bytes[4] === 0x0d && bytes[5] === 0x0a && bytes[6] === 0x1a && bytes[7] === 0x0a) {
     return 'png';

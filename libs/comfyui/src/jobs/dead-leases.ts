@@ -32,6 +32,7 @@ export async function releaseDeadLeases(manager: EntityManager, options: Release
  * Engine worker ids look like `host:pid:random`, and a host name may hold colons itself (an IPv6
  * address): the pid is the second field from the end. An owner of this host whose pid is gone is
  * dead; this process never is, and an owner of another shape is never judged.
+ * @internal exported for its spec
  */
 export function isDeadLocalOwner(owner: string, host = hostname()): boolean {
   const at = owner.lastIndexOf(':', owner.lastIndexOf(':') - 1);

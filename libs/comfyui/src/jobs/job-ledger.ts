@@ -142,6 +142,7 @@ async function updateGuarded(manager: EntityManager, job: ComfyUiJob, patch: Tra
   return affectedCount(result) > 0;
 }
 
+/** @internal exported for its spec */
 export async function getJob(manager: EntityManager, id: string): Promise<ComfyUiJob> {
   const job = await manager.getRepository(ComfyUiJob).findOneBy({ id });
   if (!job) throw new JobError('JOB_NOT_FOUND', `no job with id ${id}`);

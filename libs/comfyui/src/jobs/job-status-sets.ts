@@ -28,6 +28,7 @@ export const DONE_JOB_SQL = `(status = 'completed' AND processed_at IS NOT NULL)
 /**
  * Holding its slot (SelectNextJob does not fill the slot again): open, or failed — a failed job keeps
  * its slot until a person retries it, so a deterministic failure is not regenerated forever.
+ * @internal exported for its spec
  */
 export const SLOT_HOLDING_JOB_SQL = `(status IN ('pending', 'submitted', 'running', 'failed') OR (status = 'completed' AND processed_at IS NULL))`;
 

@@ -7,6 +7,7 @@ import { JobError } from './job-error';
  * - submitted/running → pending: the server lost the prompt (restart, queue cleared): resubmit.
  * - completed → failed: the result had no image or could not be downloaded.
  * - failed → pending / completed: a person retries it (regenerate, or re-download a kept result).
+ * @internal exported for its spec
  */
 export const jobTransitions: Readonly<Record<ComfyUiJobStatus, readonly ComfyUiJobStatus[]>> = {
   pending: ['submitted', 'failed'],

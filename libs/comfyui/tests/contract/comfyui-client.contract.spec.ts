@@ -5,7 +5,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ApiWorkflow } from '@kiln/job-orchestration';
-import { ComfyUiClient, ComfyUiError, type ComfyUiEvent, type ComfyUiEventStream, type PromptStatus } from '../../src/index';
+import { ComfyUiClient } from '../../src/index';
+import { ComfyUiError } from '../../src/errors';
+import { type ComfyUiEvent } from '../../src/client/events';
+import { type ComfyUiEventStream } from '../../src/client/event-stream';
+import { type PromptStatus } from '../../src/client/types';
 import { loadWorkflow, loadWorkflowBytes } from '../fixtures/comfyui-fixtures';
 
 /**

@@ -6,7 +6,8 @@ import { createPipelineRun } from '@kiln/pipeline';
 import { startTestEmulator, type EmulatorOptions, type RunningEmulator } from '@kiln/testing';
 import type { DataSource } from 'typeorm';
 import { createLogger, format, transports } from 'winston';
-import { JobEngine, type JobEngineEvent, type JobEngineOptions } from '../../src';
+import { JobEngine, type JobEngineEvent } from '../../src';
+import { type JobEngineOptions } from '../../src/engine/resolve-engine-options';
 
 export function tempDir(prefix = 'kiln-engine-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -25,7 +25,7 @@ export interface BuildJobPayloadInput {
 }
 
 /** A local file to upload (`POST /upload/image`) before queueing, and the input that takes its stored name. */
-export interface JobUpload {
+interface JobUpload {
   localPath: string;
   uploadName: string;
   /** The server may store the file under another name (`x (1).png`): put that name here. */

@@ -1,4 +1,7 @@
-/** Longest slug we produce: keeps `<slug>-<n>.png` well under every file system's name limit. */
+/**
+ * Longest slug we produce: keeps `<slug>-<n>.png` well under every file system's name limit.
+ * @internal exported for its spec
+ */
 export const MAX_SLUG_LENGTH = 80;
 
 // Letters NFKD does not decompose into ASCII.
@@ -21,7 +24,10 @@ export function slugify(name: string): string {
   return slug.slice(0, MAX_SLUG_LENGTH).replace(/-+$/, '');
 }
 
-/** True when `slug` is something {@link slugify} could have produced and is safe as a path segment. */
+/**
+ * True when `slug` is something {@link slugify} could have produced and is safe as a path segment.
+ * @internal exported for its spec
+ */
 export function isValidSlug(slug: string): boolean {
   return slug.length > 0 && slug.length <= MAX_SLUG_LENGTH && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug);
 }

@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
  * Which held slots a {@link JobSlotsPort} reports: those of some steps (base and child slots), or of
  * one run.
  */
-export type JobSlotsFilter = { stepIds: readonly string[] } | { runId: string };
+type JobSlotsFilter = { stepIds: readonly string[] } | { runId: string };
 
 /**
  * The slots held by jobs that have not produced a candidate yet, implemented by the pack that owns

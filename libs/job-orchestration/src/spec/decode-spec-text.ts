@@ -4,7 +4,7 @@ import { joinPath, type SpecIssue } from './spec-issue';
 /** Largest job file accepted: far above any real spec, far below what would hurt to parse. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
 /** Alias expansions allowed in a YAML spec: enough for shared defaults, too few for a "billion laughs". */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 
 /** Text format of a job file. */
 export type JobSpecFormat = 'yaml' | 'json';

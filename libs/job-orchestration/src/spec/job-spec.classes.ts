@@ -25,9 +25,9 @@ import { didYouMean } from './did-you-mean';
 import { Describe, Nested } from './schema-metadata';
 
 /** Largest `count`/`children` per entry: a typo like `count: 1000000` must not flood a GPU farm. */
-export const MAX_IMAGES_PER_ENTRY = 1000;
+const MAX_IMAGES_PER_ENTRY = 1000;
 /** Largest number of items or steps in one spec. */
-export const MAX_ENTRIES = 10000;
+const MAX_ENTRIES = 10000;
 
 const NUMBER = { allowNaN: false, allowInfinity: false } as const;
 const BIND_PATH = /^[^.\s]+\.inputs\.[^.\s]+$/;

@@ -10,7 +10,7 @@ import type { ResolvedJobSpec } from './resolved-job-spec';
 import { formatSpecIssues, validationErrorsToIssues, type SpecIssue } from './spec-issue';
 
 /** Largest workflow file a spec may point at. */
-export const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
+const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
 
 /** Options of {@link parseJobSpec}. */
 export interface ParseJobSpecOptions {

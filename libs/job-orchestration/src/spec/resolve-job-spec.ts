@@ -25,7 +25,7 @@ export interface ResolveJobSpecContext {
   readWorkflowFile: ReadWorkflowFile;
 }
 
-export const DEFAULT_CHILD_DENOISE = 0.6;
+const DEFAULT_CHILD_DENOISE = 0.6;
 
 type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout'>;
 

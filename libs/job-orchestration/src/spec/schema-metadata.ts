@@ -57,7 +57,10 @@ export function Nested(of: () => Constructor, as: NestedShape['as'] = 'object'):
   };
 }
 
-/** Hints declared on `cls` and its base classes, own declarations winning. */
+/**
+ * Hints declared on `cls` and its base classes, own declarations winning.
+ * @internal exported for its spec
+ */
 export function getPropertyHints(cls: AnyClass): Map<string, PropertyHint> {
   const chain: object[] = [];
   for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
@@ -66,6 +69,6 @@ export function getPropertyHints(cls: AnyClass): Map<string, PropertyHint> {
   return merged;
 }
 
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map);
 }

@@ -41,7 +41,7 @@ export function joinPath(parent: string, key: string | number, container?: unkno
 }
 
 /** A value as it would appear in the spec, shortened. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (value instanceof Map) return 'a mapping';
   let shown: string;

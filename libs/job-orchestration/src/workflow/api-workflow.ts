@@ -1,5 +1,5 @@
 /** One node of an API-format ComfyUI workflow (the "Save (API)" export, the body of `POST /prompt`). */
-export interface ApiWorkflowNode {
+interface ApiWorkflowNode {
   class_type: string;
   /** Literal values, or links `[source node id, output index]` (the id must be a string). */
   inputs: Record<string, unknown>;

@@ -3,7 +3,7 @@ import type { WorkflowParam, WorkflowTemplate } from './api-workflow';
 /** Names of the workflows Kiln ships. */
 export type BuiltinWorkflowName = 'txt2img' | 'img2img';
 
-export const BUILTIN_WORKFLOW_NAMES: readonly BuiltinWorkflowName[] = ['txt2img', 'img2img'];
+const BUILTIN_WORKFLOW_NAMES: readonly BuiltinWorkflowName[] = ['txt2img', 'img2img'];
 
 /** Parameters a spec must set for a built-in workflow (its placeholders mean nothing). */
 export const BUILTIN_REQUIRED_PARAMS: readonly WorkflowParam[] = ['checkpoint', 'prompt'];

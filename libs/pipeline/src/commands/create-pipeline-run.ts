@@ -4,6 +4,7 @@ import { PipelineStep, type StepNaming } from '../entities/pipeline-step.entity'
 import { PipelineError } from '../errors';
 import { inTransaction } from './in-transaction';
 
+/** @internal exported for its spec */
 export interface CreatePipelineStepInput {
   name: string;
   workflow: unknown;

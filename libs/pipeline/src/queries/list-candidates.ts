@@ -18,7 +18,10 @@ export function listRunCandidates(
   });
 }
 
-/** Every child, grandchild… of a candidate, breadth first (by generation, then index). */
+/**
+ * Every child, grandchild… of a candidate, breadth first (by generation, then index).
+ * @internal exported for its spec
+ */
 export async function listDescendants(manager: EntityManager, candidateId: string): Promise<ImageCandidate[]> {
   const rows: Array<{ id: string }> = await manager.query(
     `WITH RECURSIVE descendants AS (

@@ -5,7 +5,7 @@ import { parsePythonJson } from '../python/python-json';
 import { BUNDLED_CUSTOM_NODES } from './bundled-custom-nodes';
 
 /** `[type_or_choices, options?]` as in /object_info. */
-export type InputSpec = [unknown, Record<string, unknown>?];
+type InputSpec = [unknown, Record<string, unknown>?];
 
 export interface NodeInfo {
   input: {

@@ -9,7 +9,7 @@ function isLink(value: unknown): value is [string, number] {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
 }
 
-export function hasIsChanged(classType: unknown): boolean {
+function hasIsChanged(classType: unknown): boolean {
   return classType === 'LoadImage' || classType === 'LoadImageMask';
 }
 
@@ -32,7 +32,7 @@ const ALWAYS_CHANGED = new Set(['SaveImageWebsocket']);
 let changeCounter = 0;
 
 /** LoadImage's IS_CHANGED: the file's sha256, so a replaced upload re-runs the node. */
-export function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
+function isChanged(classType: unknown, inputs: Record<string, unknown>, dirs: EmulatorDirs): string {
   if (typeof classType === 'string' && ALWAYS_CHANGED.has(classType)) return `changed:${Date.now()}:${++changeCounter}`;
   if (!hasIsChanged(classType) || typeof inputs.image !== 'string') return '';
   const file = resolveInputFile(inputs.image, dirs);

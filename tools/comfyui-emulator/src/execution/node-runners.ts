@@ -4,11 +4,11 @@ import { LOADER_RUNNERS } from './runners/loader-runners';
 import { OUTPUT_RUNNERS } from './runners/output-runners';
 import type { NodeRunner } from './runners/runner-types';
 
-export type { ImageRef, NodeRunContext, NodeRunResult, NodeRunner } from './runners/runner-types';
+export type { NodeRunContext, NodeRunner } from './runners/runner-types';
 export { genericSteps, runGenericNode } from './runners/generic-runner';
 
 /** Classes with their own runner; every other catalogue class runs through `runGenericNode`. */
-export const NODE_RUNNERS: Record<string, NodeRunner> = {
+const NODE_RUNNERS: Record<string, NodeRunner> = {
   ...LOADER_RUNNERS,
   ...LATENT_RUNNERS,
   ...IMAGE_RUNNERS,

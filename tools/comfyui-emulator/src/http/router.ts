@@ -10,7 +10,7 @@ export interface RouteRequest {
   body: Buffer;
 }
 
-export type RouteHandler = (request: RouteRequest) => HttpReply | Promise<HttpReply>;
+type RouteHandler = (request: RouteRequest) => HttpReply | Promise<HttpReply>;
 
 export interface Route {
   method: string;

@@ -13,7 +13,7 @@ const FOLDER_ALIASES: Record<string, string> = {
 };
 
 /** The `/models` key for a folder name or alias; undefined when ComfyUI has no such folder. */
-export function canonicalFolder(name: string): string | undefined {
+function canonicalFolder(name: string): string | undefined {
   const folder = FOLDER_ALIASES[name] ?? name;
   return MODEL_FOLDERS.includes(folder) ? folder : undefined;
 }

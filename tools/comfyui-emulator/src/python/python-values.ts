@@ -10,9 +10,6 @@ export class PythonFloat {
   }
 }
 
-/** A value as parsed from JSON by `parsePythonJson`: plain JSON plus PythonFloat and bigint. */
-export type PythonJsonValue = unknown;
-
 /** An error that mirrors a Python exception: `type` is the exception class, `message` is `str(ex)`. */
 export class PythonException extends Error {
   constructor(
@@ -55,7 +52,7 @@ function pyIntRepr(n: number): string {
 }
 
 /** Python's `repr(str)`. */
-export function pyStringRepr(s: string): string {
+function pyStringRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
@@ -172,10 +169,6 @@ export function pyFloat(value: unknown): PythonFloat {
 }
 
 /** Python's `a < b` for the numbers we meet (int, big int, float). */
-export function pyLessThan(a: unknown, b: unknown): boolean {
-  return compareNumbers(a, b) < 0;
-}
-
 export function compareNumbers(a: unknown, b: unknown): number {
   const left = a instanceof PythonFloat ? a.value : a;
   const right = b instanceof PythonFloat ? b.value : b;

@@ -19,7 +19,7 @@ function badRequest(message: string): HttpReply {
 }
 
 /** Checks a faults patch against the known fields and their types. */
-export function parseFaultsPatch(body: Record<string, unknown>): Partial<EmulatorFaults> | string {
+function parseFaultsPatch(body: Record<string, unknown>): Partial<EmulatorFaults> | string {
   const defaults = defaultFaults();
   for (const [key, value] of Object.entries(body)) {
     if (!(key in defaults)) return `unknown fault "${key}"`;

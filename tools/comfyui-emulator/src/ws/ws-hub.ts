@@ -7,7 +7,7 @@ import { stringifyPythonJson } from '../python/python-json';
 export const FEATURE_FLAGS = { supports_preview_metadata: true, max_upload_size: 104857600 };
 
 /** server.py `BinaryEventTypes`. */
-export const BINARY_EVENT = { PREVIEW_IMAGE: 1, PREVIEW_IMAGE_WITH_METADATA: 4 } as const;
+const BINARY_EVENT = { PREVIEW_IMAGE: 1, PREVIEW_IMAGE_WITH_METADATA: 4 } as const;
 /** `send_image`'s image type number after the event: 1 JPEG, 2 PNG. */
 const PNG_IMAGE_TYPE = 2;
 

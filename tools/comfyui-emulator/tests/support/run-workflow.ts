@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { postJson, request, waitForHistory } from './client';
+import { postJson, waitForHistory } from './client';
 
-export interface SavedImage {
+interface SavedImage {
   filename: string;
   subfolder: string;
   type: string;
@@ -33,7 +33,7 @@ export async function runWorkflow(base: string, prompt: unknown, clientId?: stri
 }
 
 /** The bytes of a saved image through /view. */
-export async function viewImage(base: string, image: SavedImage): Promise<Buffer> {
+async function viewImage(base: string, image: SavedImage): Promise<Buffer> {
   const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
   const response = await fetch(`${base}/view?${query}`);
   if (response.status !== 200) throw new Error(`/view answered ${response.status}`);
@@ -49,4 +49,3 @@ export async function viewAll(base: string, finished: FinishedPrompt): Promise<R
   return all;
 }
 
-export { request };

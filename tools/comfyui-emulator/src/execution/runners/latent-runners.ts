@@ -9,7 +9,7 @@ function conditioningText(value: unknown): string {
 }
 
 /** Pictures of a latent: one pattern per batch index; img2img blends the encoded pixels back by `denoise`. */
-export function decodeLatent(latent: LatentBatch) {
+function decodeLatent(latent: LatentBatch) {
   return Array.from({ length: latent.batch }, (_, index) => {
     const pattern = patternImage(latent.width, latent.height, fingerprintOf(latent.fingerprint, index));
     const source = latent.source?.frames[index % latent.source.frames.length];
