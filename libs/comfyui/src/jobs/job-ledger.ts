@@ -236,7 +236,7 @@ export interface SubmitterSnapshot {
 
 /**
  * One statement per submit tick: the claim itself ({@link claimDuePendingJobs}) runs only when this
- * says something is due, which is rare (a tick per finished image used to cost both).
+ * says something is due, which is rare: a tick runs per finished image, and both statements on every tick would double its cost.
  */
 export async function readSubmitterSnapshot(manager: EntityManager, owner: string, runId?: string, runIds?: readonly string[]): Promise<SubmitterSnapshot> {
   const params: unknown[] = [owner];
