@@ -4,15 +4,7 @@ import { claimDuePendingJobs, createPendingJob, getJob } from '../src/jobs/job-l
 import { countPendingJobs } from '../src/jobs/sql/count-pending-jobs';
 import { findJobByPromptId } from '../src/jobs/sql/find-job-by-prompt-id';
 import { releaseAllLeases } from '../src/jobs/sql/release-all-leases';
-import { createRunFromYaml, tempDir } from './support/engine-harness';
-
-const runYaml = `
-version: 1
-output: { dir: out }
-defaults: { checkpoint: a.safetensors, seed: 5 }
-items:
-  - { name: One, prompt: p }
-`;
+import { createRunFromYaml, tempDir, oneItemRunYaml as runYaml } from './support/engine-harness';
 
 describeEachDatabase('job engine statements', kilnEntities, kilnMigrations, (getDataSource) => {
   async function newJobs(count: number): Promise<ComfyUiJob[]> {

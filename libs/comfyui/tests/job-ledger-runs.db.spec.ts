@@ -10,15 +10,7 @@ import { createPendingJob, getJob } from '../src/jobs/job-ledger';
 import { DONE_JOB_SQL, IN_FLIGHT_JOB_SQL, isDoneJob, isOpenJob, OPEN_JOB_SQL, SLOT_HOLDING_JOB_SQL } from '../src/jobs/job-status-sets';
 import { countJobsByRun, listFailedJobs, listRunJobs, resolveJobIdPrefix } from '../src/jobs/run-jobs';
 import { requeueJobsOnOtherServers } from '../src/jobs/status-moves';
-import { createRunFromYaml, tempDir } from './support/engine-harness';
-
-const runYaml = `
-version: 1
-output: { dir: out }
-defaults: { checkpoint: a.safetensors, seed: 5 }
-items:
-  - { name: One, prompt: p }
-`;
+import { createRunFromYaml, tempDir, oneItemRunYaml as runYaml } from './support/engine-harness';
 
 /** A pid that was just in use and is gone now. */
 const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());

@@ -6,15 +6,7 @@ import type { HistoryEntry } from '../src/client/types';
 import { markPromptRunning } from '../src/commands/poll-job-status';
 import type { JobCommandDeps } from '../src/commands/job-command-deps';
 import { claimDuePendingJobs, createPendingJob, getJob, patchJob, readSubmitterSnapshot, transitionJob } from '../src/jobs/job-ledger';
-import { createRunFromYaml, tempDir } from './support/engine-harness';
-
-const runYaml = `
-version: 1
-output: { dir: out }
-defaults: { checkpoint: a.safetensors, seed: 5 }
-items:
-  - { name: One, prompt: p }
-`;
+import { createRunFromYaml, tempDir, oneItemRunYaml as runYaml } from './support/engine-harness';
 
 describe.each(['postgres', 'pglite'] as const)('job ledger statements (%s)', (kind) => {
   let db: TestDatabase;

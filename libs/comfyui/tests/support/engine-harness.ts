@@ -21,6 +21,15 @@ export const testLogger = createLogger({
   transports: [new transports.Console()],
 });
 
+/** A batch of one item (`One`, one image): enough for tests of single job rows. */
+export const oneItemRunYaml = `
+version: 1
+output: { dir: out }
+defaults: { checkpoint: a.safetensors, seed: 5 }
+items:
+  - { name: One, prompt: p }
+`;
+
 /** A pipeline run from job-file YAML, written under `outDir`. */
 export async function createRunFromYaml(dataSource: DataSource, yaml: string, outDir: string, name = 'test-run') {
   const parsed = parseJobSpec(yaml, { baseDir: outDir, sourceName: `${name}.yaml` });
