@@ -13,14 +13,17 @@ import type { NodeValidationError } from './client/types';
  * - `COMFYUI_WORKFLOW_REJECTED`: `POST /prompt` answered 400; `nodeErrors` and the message list the
  *   offending nodes and inputs. Never retried: fix the workflow.
  * - `COMFYUI_BAD_RESPONSE`: the server answered 2xx with something unusable: not JSON, the wrong
- *   shape, a body over the size limit, or a hostile output path (`..`, absolute, backslash, NUL).
+ *   shape, a body over the size limit, a hostile output path (`..`, absolute, backslash, NUL), or a
+ *   redirect to another origin.
+ * - `COMFYUI_STOPPED`: the caller stopped the request (shutdown, or a job's own deadline); never retried.
  */
 export type ComfyUiErrorCode =
   | 'COMFYUI_UNREACHABLE'
   | 'COMFYUI_TIMEOUT'
   | 'COMFYUI_HTTP_ERROR'
   | 'COMFYUI_WORKFLOW_REJECTED'
-  | 'COMFYUI_BAD_RESPONSE';
+  | 'COMFYUI_BAD_RESPONSE'
+  | 'COMFYUI_STOPPED';
 
 /** Details attached to a {@link ComfyUiError}; all optional except where a code implies them. */
 export interface ComfyUiErrorDetails {

@@ -113,8 +113,17 @@ describe('job engine under faults (PostgreSQL)', () => {
     expect(emulator.stats().promptsAccepted).toBe(1);
   }, 30_000);
 
-  it('fails a job whose image download is corrupt, and a manual retry brings it home', async () => {
-    const { summary, jobs, dir } = await runToEnd(batchYaml(['Glitch']), () => emulator.setFaults({ corruptViews: 1 }));
+  it('downloads a corrupt image again and keeps the good copy, without generating it twice', async () => {
+    const { summary, jobs, dir } = await runToEnd(batchYaml(['Glitchy']), () => emulator.setFaults({ corruptViews: 1 }));
+
+    expect(summary).toMatchObject({ completed: 1, failed: [] });
+    expect(jobs[0]).toMatchObject({ status: 'completed', retryCount: 1, errorMessage: null });
+    expect(existsSync(join(dir, 'out', 'glitchy.png'))).toBe(true);
+    expect(emulator.stats().promptsAccepted).toBe(1);
+  }, 30_000);
+
+  it('fails a job whose image stays corrupt past its retries, and a manual retry brings it home', async () => {
+    const { summary, jobs, dir } = await runToEnd(batchYaml(['Glitch']), () => emulator.setFaults({ corruptViews: 2 }), { maxRetries: 1 });
 
     expect(summary.completed).toBe(0);
     expect(jobs[0].errorMessage).toMatch(/is not a complete PNG, JPEG or WebP image.*kiln jobs retry/);

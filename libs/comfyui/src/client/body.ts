@@ -13,11 +13,15 @@ export interface BodyContext {
   idleTimeoutMs: number;
   /** Aborts the underlying fetch (and so the body stream). */
   abort: () => void;
+  /** Why the request was aborted from outside (`'stopped'`, or a deadline sentence), if it was. */
+  stopReason: () => string | undefined;
+  /** Releases the request's deadline timer once the body is read. */
+  done: () => void;
 }
 
 /** Reads the whole body into memory, refusing more than `maxBytes`. */
-export async function readBodyLimited(res: Response, maxBytes: number, ctx: BodyContext, what = 'body'): Promise<Buffer> {
-  rejectDeclaredOversize(res, maxBytes, ctx, what);
+export async function readBodyLimited(res: Response, maxBytes: number, ctx: BodyContext, what = 'body', option = 'maxJsonBytes'): Promise<Buffer> {
+  rejectDeclaredOversize(res, maxBytes, ctx, what, option);
   if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const idle = new IdleTimer(ctx);
@@ -31,7 +35,7 @@ export async function readBodyLimited(res: Response, maxBytes: number, ctx: Body
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw tooLarge(ctx, maxBytes, what);
+        throw tooLarge(ctx, maxBytes, what, option);
       }
       chunks.push(value);
     }
@@ -49,14 +53,14 @@ export async function readBodyLimited(res: Response, maxBytes: number, ctx: Body
  * partial file is removed on failure. Returns the byte count.
  */
 export async function streamBodyToFile(res: Response, filePath: string, maxBytes: number, ctx: BodyContext): Promise<number> {
-  rejectDeclaredOversize(res, maxBytes, ctx, 'download');
+  rejectDeclaredOversize(res, maxBytes, ctx, 'download', 'maxDownloadBytes');
   const idle = new IdleTimer(ctx);
   let total = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       idle.arm();
       total += chunk.length;
-      if (total > maxBytes) callback(tooLarge(ctx, maxBytes, 'download'));
+      if (total > maxBytes) callback(tooLarge(ctx, maxBytes, 'download', 'maxDownloadBytes'));
       else callback(null, chunk);
     },
   });
@@ -89,17 +93,17 @@ export async function readExcerpt(res: Response, maxChars: number, ctx: BodyCont
   }
 }
 
-function rejectDeclaredOversize(res: Response, maxBytes: number, ctx: BodyContext, what: string): void {
+function rejectDeclaredOversize(res: Response, maxBytes: number, ctx: BodyContext, what: string, option: string): void {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     void res.body?.cancel().catch(() => undefined);
-    throw tooLarge(ctx, maxBytes, what, declared);
+    throw tooLarge(ctx, maxBytes, what, option, declared);
   }
 }
 
-function tooLarge(ctx: BodyContext, maxBytes: number, what: string, declared?: number): ComfyUiError {
+function tooLarge(ctx: BodyContext, maxBytes: number, what: string, option: string, declared?: number): ComfyUiError {
   const size = declared === undefined ? 'more than' : `${declared} bytes, over`;
-  return new ComfyUiError('COMFYUI_BAD_RESPONSE', `ComfyUI's ${what} for ${ctx.method} ${ctx.url} is ${size} the limit of ${maxBytes} bytes; raise the limit option if this is expected`, {
+  return new ComfyUiError('COMFYUI_BAD_RESPONSE', `ComfyUI's ${what} for ${ctx.method} ${ctx.url} is ${size} the limit of ${maxBytes} bytes (client option ${option}); raise it if this is expected`, {
     method: ctx.method,
     url: ctx.url,
   });
@@ -127,6 +131,13 @@ class IdleTimer {
 
   translate(error: unknown): unknown {
     if (error instanceof ComfyUiError) return error;
+    const stop = this.ctx.stopReason();
+    if (stop === 'stopped') {
+      return new ComfyUiError('COMFYUI_STOPPED', `${this.ctx.method} ${this.ctx.url} was stopped before it finished`, { method: this.ctx.method, url: this.ctx.url, cause: error });
+    }
+    if (stop) {
+      return new ComfyUiError('COMFYUI_TIMEOUT', `ComfyUI's answer to ${this.ctx.method} ${this.ctx.url} ${stop}`, { method: this.ctx.method, url: this.ctx.url, cause: error });
+    }
     if (this.fired) {
       return new ComfyUiError('COMFYUI_TIMEOUT', `ComfyUI stopped sending the body of ${this.ctx.method} ${this.ctx.url} for ${this.ctx.idleTimeoutMs} ms`, {
         method: this.ctx.method,

@@ -138,9 +138,12 @@ export class ComfyUiClient {
     return status.state === 'unknown' ? this.getPromptStatus(promptId) : status;
   }
 
-  /** Downloads an output into memory (`/view`), up to `maxDownloadBytes`. */
-  async downloadOutput(ref: OutputRef): Promise<Buffer> {
-    return this.http.requestBytes(this.viewSpec(ref));
+  /**
+   * Downloads an output into memory (`/view`), up to `maxDownloadBytes`. `signal` stops it at once
+   * (`COMFYUI_STOPPED`): a job's deadline, or shutdown.
+   */
+  async downloadOutput(ref: OutputRef, opts: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    return this.http.requestBytes({ ...this.viewSpec(ref), signal: opts.signal });
   }
 
   /**
@@ -186,7 +189,9 @@ export class ComfyUiClient {
   /** `/object_info` (all nodes) or `/object_info/{class}` (`{}` for an unknown class). */
   getObjectInfo(nodeClass?: string): Promise<ObjectInfo> {
     const path = nodeClass === undefined ? 'object_info' : `object_info/${encodeURIComponent(nodeClass)}`;
-    return this.http.requestJson({ method: 'GET', path, retry: true }, parseObjectInfo);
+    // The full list can be far bigger than any other answer: it has a limit of its own.
+    const limit = nodeClass === undefined ? { bytes: this.options.maxObjectInfoBytes, option: 'maxObjectInfoBytes' } : undefined;
+    return this.http.requestJson({ method: 'GET', path, retry: true, limit }, parseObjectInfo);
   }
 
   /** `GET /system_stats`. */
@@ -222,6 +227,7 @@ export class ComfyUiClient {
       clientId: this.clientId,
       headers: this.options.headers,
       handshakeTimeoutMs: this.options.requestTimeoutMs,
+      maxPayloadBytes: this.options.maxJsonBytes,
       reconnectBaseDelayMs: this.options.reconnect.baseDelayMs,
       reconnectMaxDelayMs: this.options.reconnect.maxDelayMs,
       pingIntervalMs: opts.pingIntervalMs ?? 30_000,

@@ -63,6 +63,8 @@ export interface EventStreamOptions {
   clientId: string;
   headers: Record<string, string>;
   handshakeTimeoutMs: number;
+  /** Largest frame accepted; a bigger one closes the socket (1009) and the stream reconnects. */
+  maxPayloadBytes: number;
   reconnectBaseDelayMs: number;
   reconnectMaxDelayMs: number;
   /** Client pings; a missing pong by the next ping drops the connection. 0 disables. */
@@ -162,9 +164,9 @@ export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
   }
 
   private connect(): void {
-    const { url, headers, handshakeTimeoutMs } = this.options;
+    const { url, headers, handshakeTimeoutMs, maxPayloadBytes } = this.options;
     // No `origin` option: ComfyUI rejects an Origin that does not match its Host with 403.
-    const socket = new WebSocket(url, { headers, handshakeTimeout: handshakeTimeoutMs });
+    const socket = new WebSocket(url, { headers, handshakeTimeout: handshakeTimeoutMs, maxPayload: maxPayloadBytes });
     this.socket = socket;
     this.sessionAnnounced = false;
     socket.on('open', () => this.onOpen(socket));

@@ -166,18 +166,18 @@ describe('ComfyUiClient transport', () => {
     });
 
     it('rejects a JSON body over maxJsonBytes', async () => {
-      nock(BASE).get('/object_info').reply(200, JSON.stringify({ padding: 'x'.repeat(5_000) }));
+      nock(BASE).get('/system_stats').reply(200, JSON.stringify({ padding: 'x'.repeat(5_000) }));
 
-      const error = await caught(makeClient({ maxJsonBytes: 1_000 }).getObjectInfo());
+      const error = await caught(makeClient({ maxJsonBytes: 1_000 }).getSystemStats());
 
       expect(error.code).toBe('COMFYUI_BAD_RESPONSE');
-      expect(error.message).toContain('limit of 1000 bytes');
+      expect(error.message).toContain('limit of 1000 bytes (client option maxJsonBytes)');
     });
 
     it('rejects a JSON body whose Content-Length is over maxJsonBytes before reading it', async () => {
-      nock(BASE).get('/object_info').reply(200, '{}', { 'Content-Length': '999999' });
+      nock(BASE).get('/system_stats').reply(200, '{}', { 'Content-Length': '999999' });
 
-      const error = await caught(makeClient({ maxJsonBytes: 1_000 }).getObjectInfo());
+      const error = await caught(makeClient({ maxJsonBytes: 1_000 }).getSystemStats());
 
       expect(error.message).toContain('999999 bytes, over the limit of 1000 bytes');
     });

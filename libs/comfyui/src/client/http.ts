@@ -5,6 +5,8 @@ import { backoffDelay } from './backoff';
 import { errorText, readBodyLimited, readExcerpt, streamBodyToFile, type BodyContext } from './body';
 import { finalizeFailure, redactSecrets, secretsOf } from './failures';
 import type { ResolvedClientOptions } from './options';
+import { authNeededMessage } from './auth-hint';
+import { nextRedirect } from './redirects';
 import { httpUrl, type ComfyUiBaseUrl } from './urls';
 import { ShapeError } from './validate';
 
@@ -23,6 +25,10 @@ export interface RequestSpec {
   retry: boolean;
   /** Turns a non-2xx answer into a specific error (e.g. a 400 on `/prompt`); `undefined` → generic `COMFYUI_HTTP_ERROR`. */
   onErrorStatus?: (status: number, body: string, ctx: { method: string; url: string }) => ComfyUiError | undefined;
+  /** Largest body accepted and the option that sets it (named when exceeded); default `maxJsonBytes`. */
+  limit?: { bytes: number; option: string };
+  /** Stops the request at once (the engine's shutdown, or a job's deadline). */
+  signal?: AbortSignal;
 }
 
 interface Attempt {
@@ -61,14 +67,20 @@ export class ComfyUiHttp {
   /** One try of {@link requestJson}, for callers that run their own {@link withRetry} loop. */
   async attemptJson<T>(spec: RequestSpec, parse: (value: unknown) => T): Promise<T> {
     const { res, body } = await this.send(spec);
-    const bytes = await readBodyLimited(res, this.options.maxJsonBytes, body, 'JSON body');
-    return this.parseJson(bytes, body, res, parse);
+    try {
+      const limit = spec.limit ?? { bytes: this.options.maxJsonBytes, option: 'maxJsonBytes' };
+      const bytes = await readBodyLimited(res, limit.bytes, body, 'JSON body', limit.option);
+      return this.parseJson(bytes, body, res, parse);
+    } finally {
+      body.done();
+    }
   }
 
   /** An endpoint that answers a bare 200 with an empty body: the body is discarded, never parsed. */
   requestEmpty(spec: RequestSpec): Promise<void> {
     return this.withRetry(spec, async () => {
-      const { res } = await this.send(spec);
+      const { res, body } = await this.send(spec);
+      body.done();
       await res.body?.cancel().catch(() => undefined);
     });
   }
@@ -77,7 +89,11 @@ export class ComfyUiHttp {
   requestBytes(spec: RequestSpec): Promise<Buffer> {
     return this.withRetry(spec, async () => {
       const { res, body } = await this.send(spec);
-      return readBodyLimited(res, this.options.maxDownloadBytes, body, 'download');
+      try {
+        return await readBodyLimited(res, this.options.maxDownloadBytes, body, 'download', 'maxDownloadBytes');
+      } finally {
+        body.done();
+      }
     });
   }
 
@@ -85,29 +101,68 @@ export class ComfyUiHttp {
   requestToFile(spec: RequestSpec, filePath: string): Promise<number> {
     return this.withRetry(spec, async () => {
       const { res, body } = await this.send(spec);
-      return streamBodyToFile(res, filePath, this.options.maxDownloadBytes, body);
+      try {
+        return await streamBodyToFile(res, filePath, this.options.maxDownloadBytes, body);
+      } finally {
+        body.done();
+      }
     });
   }
 
   private async send(spec: RequestSpec): Promise<Attempt> {
-    const url = this.url(spec.path, spec.query);
+    let url = this.url(spec.path, spec.query);
+    if (spec.signal?.aborted) throw this.stopped(spec.method, url);
     const controller = new AbortController();
+    const onStop = (): void => controller.abort();
+    spec.signal?.addEventListener('abort', onStop, { once: true });
+    // The whole response, body included, has a deadline: a server trickling a byte at a time within
+    // the idle timeout must not hold a request forever.
+    let deadlineHit = false;
+    const deadline = setTimeout(() => {
+      deadlineHit = true;
+      controller.abort();
+    }, this.options.responseDeadlineMs);
+    const done = (): void => {
+      clearTimeout(deadline);
+      spec.signal?.removeEventListener('abort', onStop);
+    };
     const body: BodyContext = {
       method: spec.method,
       url,
       idleTimeoutMs: this.options.requestTimeoutMs,
       abort: () => controller.abort(),
+      stopReason: () => (spec.signal?.aborted ? 'stopped' : deadlineHit ? `took longer than the response deadline of ${this.options.responseDeadlineMs} ms (responseDeadlineMs)` : undefined),
+      done,
     };
     const started = Date.now();
-    let res: Response;
     try {
-      res = await this.ky(url, { method: spec.method, json: spec.json, body: spec.form?.(), signal: controller.signal });
+      for (let redirects = 0; ; redirects++) {
+        let res: Response;
+        try {
+          // Redirects are followed here, not by fetch: only on the same origin, and never many.
+          res = await this.ky(url, { method: spec.method, json: spec.json, body: spec.form?.(), signal: controller.signal, redirect: 'manual' });
+        } catch (error) {
+          throw this.transportError(error, spec.method, url, body);
+        }
+        this.options.logger.debug('comfyui http', { method: spec.method, url, status: res.status, ms: Date.now() - started });
+        const next = nextRedirect(res, spec.method, url, redirects);
+        if (next) {
+          await res.body?.cancel().catch(() => undefined);
+          url = next;
+          body.url = url;
+          continue;
+        }
+        if (!res.ok) throw await this.statusError(spec, res, body);
+        return { res, body };
+      }
     } catch (error) {
-      throw this.transportError(error, spec.method, url);
+      done();
+      throw error;
     }
-    this.options.logger.debug('comfyui http', { method: spec.method, url, status: res.status, ms: Date.now() - started });
-    if (!res.ok) throw await this.statusError(spec, res, body);
-    return { res, body };
+  }
+
+  private stopped(method: string, url: string): ComfyUiError {
+    return new ComfyUiError('COMFYUI_STOPPED', `${method} ${url} was stopped before it finished`, { method, url });
   }
 
   private async statusError(spec: RequestSpec, res: Response, body: BodyContext): Promise<ComfyUiError> {
@@ -115,19 +170,23 @@ export class ComfyUiHttp {
     const text = spec.onErrorStatus
       ? (await readBodyLimited(res, this.options.maxJsonBytes, body, 'error body').catch(() => Buffer.alloc(0))).toString('utf8')
       : await readExcerpt(res, EXCERPT_CHARS, body);
-    const specific = spec.onErrorStatus?.(res.status, text, ctx);
+    const specific = spec.onErrorStatus?.(res.status, this.redact(text), ctx);
     if (specific) return specific;
     const excerpt = this.redact(text.slice(0, EXCERPT_CHARS).trim());
     const statusText = res.statusText ? ` ${res.statusText}` : '';
-    return new ComfyUiError('COMFYUI_HTTP_ERROR', `ComfyUI answered ${spec.method} ${body.url} with HTTP ${res.status}${statusText}: ${excerpt || '(empty body)'}`, {
+    const hint = res.status === 401 || res.status === 403 ? ` ${authNeededMessage(this.options.headers)}` : '';
+    return new ComfyUiError('COMFYUI_HTTP_ERROR', `ComfyUI answered ${spec.method} ${body.url} with HTTP ${res.status}${statusText}: ${excerpt || '(empty body)'}${hint}`, {
       ...ctx,
       status: res.status,
       bodyExcerpt: excerpt,
     });
   }
 
-  private transportError(error: unknown, method: string, url: string): ComfyUiError {
+  private transportError(error: unknown, method: string, url: string, body: BodyContext): ComfyUiError {
     if (error instanceof ComfyUiError) return error;
+    const stop = body.stopReason();
+    if (stop === 'stopped') return this.stopped(method, url);
+    if (stop) return new ComfyUiError('COMFYUI_TIMEOUT', `ComfyUI's answer to ${method} ${url} ${stop}`, { method, url, cause: error });
     if (error instanceof TimeoutError) {
       return new ComfyUiError('COMFYUI_TIMEOUT', `ComfyUI did not answer ${method} ${url} within ${this.options.requestTimeoutMs} ms`, { method, url, cause: error });
     }

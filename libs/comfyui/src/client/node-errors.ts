@@ -1,8 +1,7 @@
 import { ComfyUiError } from '../errors';
+import { capList, capText, MAX_LISTED } from './cap-list';
 import type { NodeValidationError } from './types';
 import { isRecord, stringOr } from './validate';
-
-const MAX_LISTED_CHOICES = 20;
 
 /**
  * Flattens ComfyUI's `node_errors` (`{nodeId: {errors: [...], dependent_outputs, class_type}}`).
@@ -51,11 +50,11 @@ function describeProblem(error: Omit<NodeValidationError, 'readable'>): string {
       const choices = config && Array.isArray(config[0]) ? config[0].map(String) : undefined;
       if (choices === undefined) {
         const count = /list of length (\d+)/.exec(error.details)?.[1];
-        return count ? `${received} is not one of the ${count} allowed values` : `${received} is not an allowed value (${error.details})`;
+        return count ? `${received} is not one of the ${count} allowed values` : `${received} is not an allowed value (${capText(error.details)})`;
       }
       if (choices.length === 0) return `${received} is not allowed: there are no choices (is the model folder empty?)`;
-      const listed = choices.slice(0, MAX_LISTED_CHOICES).join(', ');
-      return `${received} is not one of: ${listed}${choices.length > MAX_LISTED_CHOICES ? ', …' : ''}`;
+      const near = typeof error.receivedValue === 'string' ? error.receivedValue : undefined;
+      return `${received} is not one of: ${capList(choices, MAX_LISTED, near)}`;
     }
     case 'required_input_missing':
       return 'required input is missing';
@@ -66,7 +65,7 @@ function describeProblem(error: Omit<NodeValidationError, 'readable'>): string {
     case 'return_type_mismatch': {
       const got = error.extraInfo['received_type'];
       const expected = config?.[0];
-      return typeof got === 'string' && typeof expected === 'string' ? `linked output is ${got} but the input takes ${expected}` : `${error.message}: ${error.details}`;
+      return typeof got === 'string' && typeof expected === 'string' ? `linked output is ${got} but the input takes ${expected}` : capText(`${error.message}: ${error.details}`);
     }
     case 'invalid_input_type': {
       const reason = typeof error.extraInfo['exception_message'] === 'string' ? ` (${error.extraInfo['exception_message']})` : '';
@@ -74,16 +73,16 @@ function describeProblem(error: Omit<NodeValidationError, 'readable'>): string {
     }
     case 'custom_validation_failed':
       // details look like "image - Invalid image file: x.png"; the input name is already shown.
-      return error.inputName && error.details.startsWith(`${error.inputName} - `) ? error.details.slice(error.inputName.length + 3) : error.details || error.message;
+      return capText(error.inputName && error.details.startsWith(`${error.inputName} - `) ? error.details.slice(error.inputName.length + 3) : error.details || error.message);
     default:
-      return [error.message, error.details].filter(Boolean).join(': ') || error.type;
+      return capText([error.message, error.details].filter(Boolean).join(': ') || error.type);
   }
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'string') return `'${capText(value)}'`;
   if (value === undefined) return 'the value';
-  return JSON.stringify(value) ?? String(value);
+  return capText(JSON.stringify(value) ?? String(value));
 }
 
 /** The error for a 400 on `POST /prompt`: ComfyUI's top-level error plus readable node errors. */
@@ -104,16 +103,17 @@ export function workflowRejectedError(status: number, body: string, ctx: { metho
     const message = stringOr(rawError['message'], comfyUiErrorType ?? 'rejected');
     const details = stringOr(rawError['details'], '');
     // Upstream faults leave `details` empty; `no_prompt` repeats the message in it.
-    headline = details && details !== message ? `${message} (${details})` : message;
+    headline = capText(details && details !== message ? `${message} (${details})` : message);
   } else if (typeof rawError === 'string') {
     // Servers before 2025-04: {"error": "no prompt", "node_errors": []}
-    comfyUiErrorType = rawError.replace(/\s+/g, '_');
-    headline = rawError;
+    comfyUiErrorType = rawError.replace(/\s+/g, '_').slice(0, 100);
+    headline = capText(rawError);
   } else {
     headline = body.trim().slice(0, 300) || '(empty body)';
   }
-  const lines = nodeErrors.map((e) => `\n  - ${e.readable}`).join('');
-  return new ComfyUiError('COMFYUI_WORKFLOW_REJECTED', `ComfyUI rejected the workflow (HTTP ${status}): ${headline}${lines}`, {
+  const lines = nodeErrors.slice(0, MAX_LISTED).map((e) => `\n  - ${e.readable}`).join('');
+  const more = nodeErrors.length > MAX_LISTED ? `\n  … and ${nodeErrors.length - MAX_LISTED} more` : '';
+  return new ComfyUiError('COMFYUI_WORKFLOW_REJECTED', `ComfyUI rejected the workflow (HTTP ${status}): ${headline}${lines}${more}`, {
     ...ctx,
     status,
     bodyExcerpt: body.slice(0, 500),

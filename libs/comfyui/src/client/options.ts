@@ -38,8 +38,12 @@ export interface ComfyUiClientOptions {
   requestTimeoutMs?: number;
   retry?: ComfyUiRetryOptions;
   reconnect?: ComfyUiReconnectOptions;
+  /** Whole response, body included (a trickling server cannot hold a request forever). Default 300000 ms. */
+  responseDeadlineMs?: number;
   /** Largest JSON body accepted. Default 32 MiB. */
   maxJsonBytes?: number;
+  /** Largest full `/object_info` accepted (hundreds of custom nodes make it big). Default 128 MiB. */
+  maxObjectInfoBytes?: number;
   /** Largest `/view` download accepted. Default 256 MiB. */
   maxDownloadBytes?: number;
   logger?: ComfyUiClientLogger;
@@ -49,15 +53,19 @@ export interface ComfyUiClientOptions {
 export interface ResolvedClientOptions {
   headers: Record<string, string>;
   requestTimeoutMs: number;
+  responseDeadlineMs: number;
   retry: Required<ComfyUiRetryOptions>;
   reconnect: Required<ComfyUiReconnectOptions>;
   maxJsonBytes: number;
+  maxObjectInfoBytes: number;
   maxDownloadBytes: number;
   logger: ComfyUiClientLogger;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_RESPONSE_DEADLINE_MS = 300_000;
 const DEFAULT_MAX_JSON_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_OBJECT_INFO_BYTES = 128 * 1024 * 1024;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 
 const silentLogger: ComfyUiClientLogger = { debug: () => undefined, warn: () => undefined };
@@ -66,6 +74,7 @@ export function resolveClientOptions(options: ComfyUiClientOptions, extraHeaders
   return {
     headers: { ...extraHeaders, ...options.headers },
     requestTimeoutMs: positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs'),
+    responseDeadlineMs: positive(options.responseDeadlineMs, DEFAULT_RESPONSE_DEADLINE_MS, 'responseDeadlineMs'),
     retry: {
       retries: nonNegativeInt(options.retry?.retries, 3, 'retry.retries'),
       baseDelayMs: nonNegative(options.retry?.baseDelayMs, 250, 'retry.baseDelayMs'),
@@ -76,6 +85,7 @@ export function resolveClientOptions(options: ComfyUiClientOptions, extraHeaders
       maxDelayMs: nonNegative(options.reconnect?.maxDelayMs, 30_000, 'reconnect.maxDelayMs'),
     },
     maxJsonBytes: positive(options.maxJsonBytes, DEFAULT_MAX_JSON_BYTES, 'maxJsonBytes'),
+    maxObjectInfoBytes: positive(options.maxObjectInfoBytes, DEFAULT_MAX_OBJECT_INFO_BYTES, 'maxObjectInfoBytes'),
     maxDownloadBytes: positive(options.maxDownloadBytes, DEFAULT_MAX_DOWNLOAD_BYTES, 'maxDownloadBytes'),
     logger: options.logger ?? silentLogger,
   };

@@ -26,4 +26,6 @@ export interface JobCommandDeps {
   emit?: (event: JobEngineEvent) => void;
   metrics?: EngineMetrics;
   random?: () => number;
+  /** Aborted when the engine stops: long waits (downloads) end at once. */
+  signal?: AbortSignal;
 }

@@ -4,12 +4,13 @@ import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
 import { markRunningByPromptId } from '../jobs/status-moves';
 import type { JobCommandDeps } from './job-command-deps';
+import { retryAfterBadResponse } from './retry-bad-response';
 import { fail, scheduleRetry } from './submit-job';
 
 export interface PollJobStatusResult {
   job: ComfyUiJob;
   /** What the server said (`unreachable` when it could not be asked). */
-  state: PromptStatus['state'] | 'unreachable' | 'timed_out' | 'skipped';
+  state: PromptStatus['state'] | 'unreachable' | 'bad_response' | 'timed_out' | 'skipped';
   /** True only when the prompt completed: the caller runs ProcessJobResult next. */
   needsProcessing: boolean;
   /**
@@ -36,6 +37,8 @@ export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, optio
   if (!server || (job.status !== 'submitted' && job.status !== 'running')) {
     return { job, state: 'skipped', needsProcessing: false };
   }
+  // Waiting out the backoff after a bad answer (see retryAfterBadResponse).
+  if (job.nextAttemptAt && job.nextAttemptAt.getTime() > now.getTime()) return { job, state: 'skipped', needsProcessing: false };
   const client = deps.clientFor(server);
   const startedPolling = Date.now();
   let status: PromptStatus;
@@ -46,6 +49,10 @@ export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, optio
       // The server may be restarting: the job stays in flight; the lost-prompt check decides later.
       deps.logger.warn('job status unavailable', { jobId: job.id, promptId: job.promptId, server, error: error.message });
       return { job, state: 'unreachable', needsProcessing: false };
+    }
+    if (error instanceof ComfyUiError && error.code === 'COMFYUI_BAD_RESPONSE') {
+      const result = await retryAfterBadResponse(job, error, `reporting prompt ${job.promptId}`, deps);
+      return { job: result.job, state: result.outcome === 'failed' ? 'failed' : 'bad_response', needsProcessing: false };
     }
     throw error;
   }
@@ -64,6 +71,7 @@ export async function pollJobStatus(job: ComfyUiJob, deps: JobCommandDeps, optio
     case 'completed': {
       const updated = await transitionJob(manager, job, 'completed', {
         resultMetadata: status.history,
+        nextAttemptAt: null,
         completedAt: now,
         startedAt: job.startedAt ?? now,
         leaseOwner: deps.workerId,

@@ -51,17 +51,33 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   }
 
   let bytes: Buffer;
+  const what = `${image.subfolder ? `${image.subfolder}/` : ''}${image.filename}`;
+  const timeoutMs = job.jobPayload.timeoutSeconds * 1000;
+  const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    bytes = await deps.clientFor(server).downloadOutput(image);
+    // The item's timeout bounds the download too, and the engine's stop ends it at once.
+    const signal = deps.signal ? AbortSignal.any([deps.signal, deadline]) : deadline;
+    bytes = await deps.clientFor(server).downloadOutput(image, { signal });
   } catch (error) {
-    const reason = `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}`;
-    // A server restarting or briefly unreachable keeps the image in its output folder: try again
-    // later (the poller picks the job up once it is due), failing only when the retry budget is spent.
-    if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+    if (error instanceof ComfyUiError && error.code === 'COMFYUI_STOPPED') {
+      if (!deadline.aborted) {
+        // Shutting down: leave the job for the next start, which downloads it again.
+        await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
+        return { outcome: 'skipped', job };
+      }
+      return failed(job, `${label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server} downloading ${what}; retry with: kiln jobs retry ${job.id}`, 'timeout', deps);
+    }
+    const reason = `${label}: downloading ${what} from ${server} failed: ${(error as Error).message}`;
+    // A server restarting or briefly unreachable keeps the image in its output folder, and a bad
+    // answer may be a glitch: try again later (the poller picks the job up once it is due), failing
+    // only when the retry budget is spent.
+    if (error instanceof ComfyUiError && isWorthRetrying(error) && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
     return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
   }
   if (!isCompleteImage(bytes)) {
-    return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+    const reason = `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes)`;
+    if (job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+    return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
   }
 
   const digest = sha256(bytes);
@@ -137,6 +153,10 @@ function pickImage(job: ComfyUiJob): OutputImage | undefined {
   const outputs = job.resultMetadata?.outputs ?? {};
   const images = collectOutputImages(outputs, `history of ${job.promptId}`);
   return images.find((i) => i.type === 'output') ?? images[0];
+}
+
+function isWorthRetrying(error: ComfyUiError): boolean {
+  return error.transient || error.code === 'COMFYUI_BAD_RESPONSE';
 }
 
 async function downloadLater(job: ComfyUiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {

@@ -40,14 +40,20 @@ export async function submitJob(job: ComfyUiJob, server: string, deps: JobComman
     }
     if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };
     const workflow = await withUploads(client, job);
-    await client.submitPrompt(workflow, { promptId: job.promptId });
-    return markSubmitted(job, server, deps, false);
+    const submitted = await client.submitPrompt(workflow, { promptId: job.promptId });
+    // The server's id is the one it will report under; a server that ignores ours (older ComfyUI,
+    // a proxy) would otherwise look as if it lost the prompt, and the item would be queued again.
+    return markSubmitted(job, server, deps, false, submitted.promptId);
   } catch (error) {
     if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
       return fail(job, server, `${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
     }
     if (error instanceof ComfyUiError && error.transient) {
       return scheduleRetry(job, server, error.message, deps);
+    }
+    if (error instanceof ComfyUiError && error.code === 'COMFYUI_BAD_RESPONSE') {
+      // The prompt may have been queued despite the garbled answer: the next attempt asks by id first.
+      return scheduleRetry(job, server, `${server} sent an unusable answer: ${error.message}`, deps, 'bad_response');
     }
     if (isMissingUpload(error)) {
       return fail(job, server, `input file of ${job.jobPayload.label} is missing: ${(error as Error).message}`, 'input', deps);
@@ -88,8 +94,9 @@ async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<ApiW
   return workflow;
 }
 
-async function markSubmitted(job: ComfyUiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean): Promise<SubmitJobResult> {
+async function markSubmitted(job: ComfyUiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean, serverPromptId = job.promptId): Promise<SubmitJobResult> {
   const updated = await transitionJob(deps.dataSource.manager, job, 'submitted', {
+    ...(serverPromptId !== job.promptId ? { promptId: serverPromptId } : {}),
     server,
     submittedAt: new Date(),
     nextAttemptAt: null,

@@ -37,6 +37,8 @@ export class JobEngine {
   private readonly settledRuns: SettledRuns;
   private readonly streams: ComfyUiEventStream[] = [];
   private stopping = false;
+  /** Aborted by stop(): a download in progress ends at once instead of holding the shutdown. */
+  private stopController = new AbortController();
 
   constructor(options: JobEngineOptions) {
     this.options = resolveEngineOptions(options);
@@ -65,6 +67,8 @@ export class JobEngine {
   /** Starts the loops (and the event streams); jobs left in flight by an earlier process are picked up. */
   async start(): Promise<void> {
     this.stopping = false;
+    this.stopController = new AbortController();
+    this.deps.signal = this.stopController.signal;
     this.prompts.open();
     if (this.options.exclusive) await releaseAllLeases(this.options.dataSource.manager);
     if (this.options.useEvents) {
@@ -83,6 +87,7 @@ export class JobEngine {
   /** Stops claiming work, lets the job being written finish, and closes the sockets. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopController.abort();
     const eventsHandled = this.prompts.close();
     await Promise.all([this.submitter.stop(), this.poller.stop()]);
     await Promise.all(this.streams.splice(0).map((s) => s.close()));
