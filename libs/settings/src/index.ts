@@ -9,4 +9,4 @@ export { ChoiceSetting, NumberSetting } from './setting-rules';
 export { ruleOf } from './setting-rules';
 export { SettingsError } from './settings-error';
 export type { SettingProblem } from './settings-error';
-export { redactUrl } from './redact-url';
+export { redactText, redactUrl, secretsOfHeaders } from './redact';

@@ -6,7 +6,7 @@ const libs = ['pipeline', 'job-orchestration', 'comfyui', 'database', 'settings'
 module.exports = {
   pipeline: [],
   'job-orchestration': ['pipeline'],
-  comfyui: ['job-orchestration', 'pipeline'],
+  comfyui: ['job-orchestration', 'pipeline', 'settings'],
   database: ['settings'],
   settings: [],
   'comfyui-emulator': [],

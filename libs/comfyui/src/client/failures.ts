@@ -39,21 +39,3 @@ export function finalizeFailure(error: unknown, attempts: number): unknown {
     attempts,
   });
 }
-
-/** Replaces every configured secret (header values and their token parts) in `text`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) result = result.split(secret).join('[REDACTED]');
-  return result;
-}
-
-/** Header values worth hiding, longest first so a token is hidden before any shorter part of it. */
-export function secretsOf(headers: Record<string, string>): string[] {
-  const secrets = new Set<string>();
-  for (const value of Object.values(headers)) {
-    if (value.length >= 4) secrets.add(value);
-    const token = value.split(' ').pop();
-    if (token && token.length >= 6) secrets.add(token);
-  }
-  return [...secrets].sort((a, b) => b.length - a.length);
-}

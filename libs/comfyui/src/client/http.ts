@@ -3,7 +3,8 @@ import { retry } from 'ts-retry-promise';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from './backoff';
 import { errorText, readBodyLimited, readExcerpt, streamBodyToFile, type BodyContext } from './body';
-import { finalizeFailure, redactSecrets, secretsOf } from './failures';
+import { redactText, secretsOfHeaders } from '@kiln/settings';
+import { finalizeFailure } from './failures';
 import type { ResolvedClientOptions } from './options';
 import { authNeededMessage } from './auth-hint';
 import { nextRedirect } from './redirects';
@@ -46,7 +47,7 @@ export class ComfyUiHttp {
     private readonly options: ResolvedClientOptions,
     private readonly random: () => number = Math.random,
   ) {
-    this.secrets = secretsOf(options.headers);
+    this.secrets = secretsOfHeaders(options.headers);
     this.ky = ky.create({
       headers: options.headers,
       timeout: options.requestTimeoutMs,
@@ -217,7 +218,7 @@ export class ComfyUiHttp {
   }
 
   private redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return redactText(text, this.secrets);
   }
 
   /**

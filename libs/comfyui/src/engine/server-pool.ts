@@ -1,19 +1,27 @@
+import { redactUrl } from '@kiln/settings';
 import type { EntityManager } from 'typeorm';
 import { ComfyUiClient } from '../client/comfyui-client';
 import type { ComfyUiClientOptions } from '../client/options';
 import { countInFlightByServer } from '../jobs/job-ledger';
 
-/** One client per ComfyUI server, and the free capacity of each. */
+/**
+ * One client per ComfyUI server, and the free capacity of each. A server is known everywhere
+ * (job rows, sidecars, events, logs, metric labels) by its redacted URL: a password in
+ * COMFYUI_BASE_URL lives only in the client built here.
+ */
 export class ServerPool {
+  /** The servers' redacted URLs, in the configured order. */
+  readonly servers: readonly string[];
   private readonly clients = new Map<string, ComfyUiClient>();
 
   constructor(
-    readonly servers: readonly string[],
+    configured: readonly string[],
     private readonly clientOptions: Omit<ComfyUiClientOptions, 'baseUrl'>,
     /** Prompts kept on each server at once: enough that the GPU never waits for the next one. */
     readonly maxInFlightPerServer: number,
   ) {
-    for (const server of servers) this.clients.set(server, new ComfyUiClient({ ...clientOptions, baseUrl: server }));
+    this.servers = configured.map(serverId);
+    for (const server of configured) this.clients.set(serverId(server), new ComfyUiClient({ ...clientOptions, baseUrl: server }));
   }
 
   clientFor(server: string): ComfyUiClient {
@@ -42,4 +50,10 @@ export function takeSlot(free: Map<string, number>): string | undefined {
   for (const [server, slots] of free) if (slots > 0 && (best === undefined || slots > (free.get(best) ?? 0))) best = server;
   if (best !== undefined) free.set(best, (free.get(best) ?? 0) - 1);
   return best;
+}
+
+/** How a server is named outside its client: its URL without secrets. */
+function serverId(url: string): string {
+  const id = redactUrl(url);
+  return id === '<unparseable URL>' ? url : id;
 }
