@@ -76,7 +76,10 @@ function boundedReader(baseDir: string): ReadWorkflowFile {
     const real = fs.realpathSync(absolutePath);
     const inside = resolveInside(fs.realpathSync(baseDir), path.relative(fs.realpathSync(baseDir), real));
     if (!inside.ok) throw new Error(`it is a link to ${real}, outside the spec's folder`);
-    const size = fs.statSync(real).size;
+    const stat = fs.statSync(real);
+    // A FIFO or a device (/dev/zero) would block the read or never end.
+    if (!stat.isFile()) throw new Error('it is not a regular file (a folder, FIFO or device); give a workflow .json file');
+    const size = stat.size;
     if (size > MAX_WORKFLOW_BYTES) throw new Error(`it is ${size} bytes; workflow files are limited to ${MAX_WORKFLOW_BYTES}`);
     return fs.readFileSync(real, 'utf8');
   };

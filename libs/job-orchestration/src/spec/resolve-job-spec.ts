@@ -15,6 +15,7 @@ import { didYouMean } from './did-you-mean';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';
 import type { SpecIssue } from './spec-issue';
+import { prototypeSegmentProblem, workflowDataProblem } from './workflow-limits';
 
 /** Reads a workflow file the spec points at (already resolved inside the spec's folder); throws when it cannot. */
 export type ReadWorkflowFile = (absolutePath: string) => string;
@@ -273,6 +274,11 @@ class WorkflowLoader {
       this.report({ path: at, message: `${file} is not valid JSON: ${(error as Error).message}`, fix: 'export the workflow from ComfyUI with "Save (API)"' });
       return undefined;
     }
+    const unsafe = workflowDataProblem(data);
+    if (unsafe) {
+      this.report({ path: at, message: `${file} ${unsafe.problem}`, fix: unsafe.fix });
+      return undefined;
+    }
     const checked = checkApiWorkflow(data);
     if (!checked.ok) {
       this.report({ path: at, message: `${file} ${checked.problem}`, fix: checked.fix });
@@ -284,7 +290,7 @@ class WorkflowLoader {
       const bindPath = entry?.bind[param];
       // Malformed paths are already reported by class validation.
       if (typeof bindPath !== 'string' || !parseBindPath(bindPath)) continue;
-      const problem = bindPathProblem(checked.workflow, bindPath);
+      const problem = prototypeSegmentProblem(bindPath) ?? bindPathProblem(checked.workflow, bindPath);
       if (problem) this.report({ path: `workflows.${entry?.name}.bind.${param}`, message: problem, value: bindPath, fix: 'point it at a value input of a node in that file' });
       else bindings[param] = bindPath;
     }
