@@ -32,6 +32,9 @@ export class KilnSettings {
 
   @TextSetting(/^[^\0]+$/, 'a folder path')
   dataDir!: string;
+
+  @NumberSetting(1, 10_000_000, { integer: true })
+  maxImages!: number;
 }
 
 /** The variable of each field, with its default: the only place the defaults are written. */
@@ -44,5 +47,6 @@ export const kilnVariables: SettingVariables<KilnSettings> = {
   maxInFlightPerServer: { name: 'COMFYUI_MAX_IN_FLIGHT', default: '2', fix: 'give prompts per server, e.g. 2, or unset it' },
   authHeader: { name: 'COMFYUI_AUTH_HEADER', secret: true, fix: 'write it as "Authorization: Bearer <token>", or unset it' },
   databaseUrl: { name: 'DATABASE_URL', secret: true, fix: 'use postgres://user:password@host:5432/db, or unset it for the embedded database' },
+  maxImages: { name: 'KILN_MAX_IMAGES', default: '10000', fix: 'give the most images one job file may ask for, e.g. 10000, or unset it' },
   dataDir: { name: 'KILN_DATA_DIR', default: '.kiln/db', fix: 'give a folder path, or unset it' },
 };

@@ -25,6 +25,7 @@ describe('loadSettings', () => {
       comfyUiHeaders: {},
       databaseUrl: undefined,
       dataDir: '/w/.kiln/db',
+      maxImages: 10_000,
     });
   });
 
@@ -39,6 +40,7 @@ describe('loadSettings', () => {
         COMFYUI_AUTH_HEADER: 'Authorization: Bearer abc',
         DATABASE_URL: 'postgres://kiln@db/kiln',
         KILN_DATA_DIR: '/srv/kiln',
+        KILN_MAX_IMAGES: '50000',
       },
       { cwd: '/w' },
     );
@@ -52,6 +54,7 @@ describe('loadSettings', () => {
       comfyUiHeaders: { Authorization: 'Bearer abc' },
       databaseUrl: 'postgres://kiln@db/kiln',
       dataDir: '/srv/kiln',
+      maxImages: 50_000,
     });
   });
 

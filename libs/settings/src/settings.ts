@@ -19,6 +19,8 @@ export interface Settings {
   databaseUrl?: string;
   /** Absolute folder of the embedded database. */
   dataDir: string;
+  /** Most images one job file may ask for (`KILN_MAX_IMAGES`). */
+  maxImages: number;
 }
 
 /** Converts validated settings once: seconds to the milliseconds the loops use, the header line to a header. */
@@ -33,6 +35,7 @@ export function resolveSettings(values: KilnSettings, cwd: string): Settings {
     comfyUiHeaders: headerOf(values.authHeader),
     databaseUrl: values.databaseUrl,
     dataDir: path.resolve(cwd, values.dataDir),
+    maxImages: values.maxImages,
   };
 }
 

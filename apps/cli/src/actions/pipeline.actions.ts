@@ -31,7 +31,7 @@ import { setUpCommand } from './command-setup';
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd);
+  const spec = loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
   if (options.checkCheckpoints) {
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {

@@ -15,6 +15,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     const spec = loadSpec(file, ctx.cwd, {
       outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined,
       overwrite: options.overwrite,
+      maxImages: config.maxImages,
     });
     const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
       .filter(Boolean)

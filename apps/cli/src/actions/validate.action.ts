@@ -11,7 +11,7 @@ import { setUpCommand } from './command-setup';
 /** `kiln validate`: every check `kiln run` makes before queueing, and nothing else. */
 export async function validateAction(ctx: CliContext, file: string, options: ServerOptions & { offline?: boolean }): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd);
+  const spec = loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
   const images = spec.kind === 'batch' ? planBatch(spec).length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
   const what = spec.kind === 'batch' ? `${spec.steps.length} item(s), ${images} image(s)` : `${spec.steps.length} step(s), ${images} base image(s)`;
   let checked = 'checkpoints not checked (--offline)';

@@ -8,18 +8,20 @@ export interface SpecOverrides {
   outputDir?: string;
   /** `--overwrite`. */
   overwrite?: boolean;
+  /** KILN_MAX_IMAGES: most images the file may ask for. */
+  maxImages?: number;
 }
 
 /** Reads and validates a job file; every problem in it is reported at once (exit code 2). */
 export function loadSpec(file: string, cwd: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
-  const result = loadJobSpecFile(path.resolve(cwd, file));
+  const result = loadJobSpecFile(path.resolve(cwd, file), { maxImages: overrides.maxImages });
   if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
   return applyOverrides(result.spec, overrides);
 }
 
 /** Validates a spec built in memory (`kiln generate`) exactly like a job file. */
 export function parseSpecData(data: Record<string, unknown>, baseDir: string, sourceName: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
-  const result = parseJobSpec(JSON.stringify(data), { baseDir, sourceName, format: 'json' });
+  const result = parseJobSpec(JSON.stringify(data), { baseDir, sourceName, format: 'json', maxImages: overrides.maxImages });
   if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
   return applyOverrides(result.spec, overrides);
 }

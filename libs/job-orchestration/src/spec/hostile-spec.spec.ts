@@ -67,3 +67,30 @@ describe('hostile specs and workflows', () => {
     expect(messageOf(parse(dir))).toContain('it is not a regular file');
   });
 });
+
+describe('output names and totals', () => {
+  function batch(items: string, maxImages?: number) {
+    const yaml = `version: 1\noutput: { dir: out }\ndefaults: { checkpoint: a.safetensors }\nitems:\n${items}`;
+    return parseJobSpec(yaml, { baseDir: specDir(), sourceName: 'spec.yaml', maxImages });
+  }
+
+  it('names both items when one item makes the file another item with a count makes', () => {
+    const message = messageOf(batch('  - { name: Bob, prompt: a, count: 2 }\n  - { name: Bob 1, prompt: b }\n'));
+
+    expect(message).toContain('items[1].name');
+    expect(message).toContain('makes bob-1.png, which items[0] (count: 2) also makes');
+  });
+
+  it('rejects names that give a Windows device file name', () => {
+    expect(messageOf(batch('  - { name: CON, prompt: a }\n  - { name: com1, prompt: b }\n'))).toMatch(/con\.png, which Windows reserves[\s\S]*com1\.png, which Windows reserves/);
+  });
+
+  it('caps the images of a spec from the counts, naming KILN_MAX_IMAGES', () => {
+    const items = Array.from({ length: 30 }, (_, i) => `  - { name: I${i}, prompt: p, count: 1000 }\n`).join('');
+
+    const message = messageOf(batch(items, 10_000));
+
+    expect(message).toContain('asks for 30000 images, over the limit of 10000 per spec');
+    expect(message).toContain('KILN_MAX_IMAGES=30000');
+  });
+});

@@ -21,6 +21,8 @@ export interface ParseJobSpecOptions {
   format?: JobSpecFormat;
   /** Reads workflow files; defaults to a size-bounded read that refuses symlinks leaving `baseDir`. */
   readWorkflowFile?: ReadWorkflowFile;
+  /** Most images the spec may ask for (KILN_MAX_IMAGES); default 10,000. */
+  maxImages?: number;
 }
 
 /** A valid spec, or every problem found in it at once (`message` renders them all). */
@@ -47,14 +49,14 @@ export function parseJobSpec(text: string, options: ParseJobSpecOptions): ParseJ
     validateSync(spec, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: true, value: true } }),
   );
   const readWorkflowFile = options.readWorkflowFile ?? boundedReader(options.baseDir);
-  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile });
+  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile, maxImages: options.maxImages });
   issues.push(...resolved.issues);
   if (issues.length || !resolved.resolved) return failure(issues, sourceName);
   return { ok: true, spec: resolved.resolved };
 }
 
 /** Reads a job file (`.json` is JSON, anything else YAML) and parses it like {@link parseJobSpec}. */
-export function loadJobSpecFile(file: string): ParseJobSpecResult {
+export function loadJobSpecFile(file: string, options: Pick<ParseJobSpecOptions, 'maxImages'> = {}): ParseJobSpecResult {
   const absolute = path.resolve(file);
   const sourceName = path.basename(absolute);
   let size: number;
@@ -67,7 +69,7 @@ export function loadJobSpecFile(file: string): ParseJobSpecResult {
   }
   // Checked before reading so a huge file is never loaded into memory.
   if (size > MAX_SPEC_BYTES) return failure([tooLargeIssue(size)], sourceName);
-  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName });
+  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName, maxImages: options.maxImages });
 }
 
 function boundedReader(baseDir: string): ReadWorkflowFile {

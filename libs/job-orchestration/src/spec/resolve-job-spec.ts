@@ -15,6 +15,7 @@ import { didYouMean } from './did-you-mean';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';
 import type { SpecIssue } from './spec-issue';
+import { checkOutputNameCollisions, checkTotalImages, DEFAULT_MAX_IMAGES_PER_SPEC, deviceNameProblem } from './output-name-checks';
 import { prototypeSegmentProblem, workflowDataProblem } from './workflow-limits';
 
 /** Reads a workflow file the spec points at (already resolved inside the spec's folder); throws when it cannot. */
@@ -24,6 +25,8 @@ export interface ResolveJobSpecContext {
   /** Folder of the spec file: every relative path in the spec is relative to it. */
   baseDir: string;
   readWorkflowFile: ReadWorkflowFile;
+  /** Most images the spec may ask for (KILN_MAX_IMAGES); default {@link DEFAULT_MAX_IMAGES_PER_SPEC}. */
+  maxImages?: number;
 }
 
 const DEFAULT_CHILD_DENOISE = 0.6;
@@ -82,13 +85,19 @@ export function resolveJobSpec(
 
   const slugOwners = new Map<string, string>();
   const steps: ResolvedStep[] = [];
+  const placed: Array<{ at: string; step: ResolvedStep }> = [];
   entries.forEach((entry, index) => {
     if (!isObject(entry)) return;
     const at = `${listKey}[${index}]`;
     const slug = typeof entry.name === 'string' ? checkSlug(entry.name, `${at}.name`, slugOwners, report) : undefined;
     const step = resolveEntry(entry, at, kind, defaults, workflows, report);
-    if (slug && step) steps.push({ ...step, name: slug });
+    if (slug && step) {
+      steps.push({ ...step, name: slug });
+      placed.push({ at, step: { ...step, name: slug } });
+    }
   });
+  checkOutputNameCollisions(placed, report);
+  checkTotalImages(placed, context.maxImages ?? DEFAULT_MAX_IMAGES_PER_SPEC, report);
 
   const outputDir = resolveOutputDir(spec, context.baseDir, report);
   workflows.checkUnusedEntries();
@@ -307,6 +316,11 @@ function checkSlug(name: string, at: string, owners: Map<string, string>, report
   const slug = slugify(name);
   if (!slug) {
     report({ path: at, message: 'has no letters or digits, so it gives an empty file name', value: name, fix: 'use a name with letters (a-z) or digits' });
+    return undefined;
+  }
+  const device = deviceNameProblem(slug);
+  if (device) {
+    report({ path: at, message: device, value: name, fix: 'rename it (e.g. add a word)' });
     return undefined;
   }
   const owner = owners.get(slug);
