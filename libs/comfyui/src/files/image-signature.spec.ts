@@ -1,11 +1,22 @@
+import { crc32, deflateSync } from 'node:zlib';
 import { detectImageFormat, isCompleteImage } from './image-signature';
 
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([head, body, crc]);
+}
+
+/** A real 1×1 grey PNG. */
+const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]);
 const png = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  Buffer.alloc(16),
-  Buffer.from([0, 0, 0, 0]),
-  Buffer.from('IEND'),
-  Buffer.from([0xae, 0x42, 0x60, 0x82]),
+  chunk('IHDR', ihdr),
+  chunk('IDAT', deflateSync(Buffer.from([0, 128]))),
+  chunk('IEND', Buffer.alloc(0)),
 ]);
 
 describe('image signatures', () => {
@@ -23,5 +34,26 @@ describe('image signatures', () => {
   it('sees that a PNG cut off before IEND is incomplete', () => {
     expect(isCompleteImage(png)).toBe(true);
     expect(isCompleteImage(png.subarray(0, png.length - 10))).toBe(false);
+  });
+
+  it('refuses a PNG signature followed by garbage that happens to end in IEND', () => {
+    const garbage = Buffer.concat([png.subarray(0, 8), Buffer.alloc(64, 0x41), png.subarray(png.length - 12)]);
+
+    expect(isCompleteImage(garbage)).toBe(false);
+  });
+
+  it('refuses a PNG with one flipped byte in a chunk, or bytes after IEND', () => {
+    const flipped = Buffer.from(png);
+    flipped[40] ^= 0xff;
+
+    expect(isCompleteImage(flipped)).toBe(false);
+    expect(isCompleteImage(Buffer.concat([png, Buffer.from('x')]))).toBe(false);
+  });
+
+  it('refuses a WebP shorter than its RIFF header says', () => {
+    const webp = Buffer.from('RIFF\x0c\0\0\0WEBPVP8 \0\0\0\0', 'latin1');
+
+    expect(isCompleteImage(webp)).toBe(true);
+    expect(isCompleteImage(webp.subarray(0, 16))).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { pngProblem } from './png-chunks';
+
 /**
  * The image formats ComfyUI's save nodes write.
  * @internal exported for its spec
@@ -17,12 +19,16 @@ export function detectImageFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
-/** A PNG must also end with its IEND chunk: a cut-off download is not an image. */
+/**
+ * A PNG must be whole (every chunk's CRC right, ending with IEND), a JPEG end with its EOI marker,
+ * a WebP be as long as its RIFF header says: a cut-off or garbled download is not an image.
+ */
 export function isCompleteImage(bytes: Uint8Array): boolean {
   const format = detectImageFormat(bytes);
-  if (format === 'png') return bytes.length >= 20 && ascii(bytes, bytes.length - 8, bytes.length - 4) === 'IEND';
+  if (format === 'png') return pngProblem(bytes) === undefined;
   if (format === 'jpeg') return bytes[bytes.length - 2] === 0xff && bytes[bytes.length - 1] === 0xd9;
-  return format === 'webp';
+  if (format === 'webp') return new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true) + 8 === bytes.length;
+  return false;
 }
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {
