@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'winston';
 import type { ComfyUiClient } from '../client/comfyui-client';
+import type { WriteFile } from '../files/write-file-atomically';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
 
@@ -26,6 +27,8 @@ export interface JobCommandDeps {
   emit?: (event: JobEngineEvent) => void;
   metrics?: EngineMetrics;
   random?: () => number;
+  /** Writes images and sidecars; default writeFileAtomically (tests inject a disk that fails). */
+  writeFile?: WriteFile;
   /** Aborted when the engine stops: long waits (downloads) end at once. */
   signal?: AbortSignal;
 }

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { recordCandidate } from '@kiln/pipeline';
 import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
@@ -9,6 +9,7 @@ import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
 import { isCompleteImage } from '../files/image-signature';
 import { safeOutputPath } from '../files/safe-output-path';
 import { fileSha256, partPath, sha256, writeFileAtomically } from '../files/write-file-atomically';
+import { describeDiskError, isPassingDiskError } from '../files/disk-errors';
 import { sidecarPath, type SidecarMetadata } from '../files/sidecar';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail } from './submit-job';
@@ -104,12 +105,27 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
     createdAt: new Date().toISOString(),
     ...job.jobPayload.summary,
   };
+  const write = deps.writeFile ?? writeFileAtomically;
+  const sidecarFile = sidecarPath(target);
+  const foreign = await foreignSidecar(sidecarFile);
+  if (foreign && !job.jobPayload.overwrite) {
+    return failed(job, `${label}: ${sidecarFile} already exists and was not written by Kiln; move it away, or pass --overwrite (or set output.overwrite: true) to replace it`, 'output_exists', deps);
+  }
+  let sidecarWritten = false;
   try {
-    await writeFileAtomically(sidecarPath(target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
-    if (existing !== digest) await writeFileAtomically(target, bytes, job.id);
+    await write(sidecarFile, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
+    sidecarWritten = true;
+    if (existing !== digest) await write(target, bytes, job.id);
   } catch (error) {
     await rm(partPath(target, job.id), { force: true });
-    return failed(job, `${label}: writing ${target} failed: ${(error as Error).message}`, 'write', deps);
+    await rm(partPath(sidecarFile, job.id), { force: true });
+    // The disk must agree with the ledger: no sidecar for an image that is not there.
+    if (sidecarWritten && existing === undefined) await rm(sidecarFile, { force: true });
+    const reason = `${label}: ${describeDiskError(error, target)}`;
+    // A full disk or a permission problem passes once a person acts: keep the image on the server
+    // and try again after a backoff, failing only when the retry budget is spent.
+    if (isPassingDiskError(error) && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+    return failed(job, `${reason}; once fixed, retry with: kiln jobs retry ${job.id}`, 'write', deps);
   }
 
   // No transaction around the two writes: recordCandidate is idempotent by the job id, so a crash
@@ -153,6 +169,26 @@ function pickImage(job: ComfyUiJob): OutputImage | undefined {
   const outputs = job.resultMetadata?.outputs ?? {};
   const images = collectOutputImages(outputs, `history of ${job.promptId}`);
   return images.find((i) => i.type === 'output') ?? images[0];
+}
+
+/** A file where the sidecar goes that Kiln did not write (not JSON with Kiln's fields). */
+async function foreignSidecar(file: string): Promise<boolean> {
+  let text: string;
+  try {
+    // Never read a FIFO or a huge file of the user's: such a thing is not a sidecar.
+    const info = await stat(file);
+    if (!info.isFile() || info.size > 1024 * 1024) return true;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return !(typeof parsed['jobId'] === 'string' && typeof parsed['sha256'] === 'string' && typeof parsed['promptId'] === 'string');
+  } catch {
+    return true;
+  }
 }
 
 function isWorthRetrying(error: ComfyUiError): boolean {

@@ -55,6 +55,7 @@ export class JobEngine {
       leaseMs: this.options.leaseMs,
       emit: (event) => this.emit(event),
       metrics: this.metrics,
+      writeFile: this.options.writeFile,
     };
     this.submitter = new PeriodicLoop({ name: 'submitter', intervalMs: this.options.submitIntervalMs, tick: () => this.submitTick(), logger });
     this.poller = new PeriodicLoop({ name: 'poller', intervalMs: this.options.pollIntervalMs, tick: () => this.pollTick(), logger });

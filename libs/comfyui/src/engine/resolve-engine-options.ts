@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createLogger, transports, type Logger } from 'winston';
 import type { ComfyUiClientOptions } from '../client/options';
 import type { RetryPolicy } from '../commands/job-command-deps';
+import type { WriteFile } from '../files/write-file-atomically';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
 
@@ -43,6 +44,8 @@ export interface JobEngineOptions {
   exclusive?: boolean;
   logger?: Logger;
   metrics?: EngineMetrics;
+  /** How images and sidecars reach the disk (tests inject a disk that fails on demand). */
+  writeFile?: WriteFile;
   onEvent?: (event: JobEngineEvent) => void;
 }
 
@@ -64,6 +67,7 @@ export interface ResolvedEngineOptions {
   exclusive: boolean;
   logger: Logger;
   metrics: EngineMetrics;
+  writeFile?: WriteFile;
   onEvent: ((event: JobEngineEvent) => void) | undefined;
 }
 
@@ -107,6 +111,7 @@ export function resolveEngineOptions(options: JobEngineOptions): ResolvedEngineO
     exclusive: options.exclusive ?? engineDefaults.exclusive,
     logger: options.logger ?? createLogger({ silent: true, transports: [new transports.Console()] }),
     metrics: options.metrics ?? new EngineMetrics(),
+    writeFile: options.writeFile,
     onEvent: options.onEvent,
   };
 }

@@ -14,20 +14,24 @@ export function partPath(target: string, writerKey: string): string {
 export async function writeFileAtomically(target: string, bytes: Uint8Array, writerKey: string): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const temp = partPath(target, writerKey);
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, target);
   } catch (error) {
+    // A full disk fails the write half-way: leave no partial temp file behind.
     await rm(temp, { force: true });
     throw error;
   }
 }
+
+/** How images and sidecars reach the disk; a test injects one that fails on demand. */
+export type WriteFile = (target: string, bytes: Uint8Array, writerKey: string) => Promise<void>;
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
