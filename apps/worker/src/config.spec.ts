@@ -25,6 +25,7 @@ describe('loadWorkerConfig', () => {
       dataDir: '/srv/.kiln/db',
       logLevel: 'info',
       metricsPort: 9464,
+      metricsHost: '127.0.0.1',
       leaseMs: 60_000,
       shutdownTimeoutSeconds: 30,
     });

@@ -1,4 +1,4 @@
-import { ChoiceSetting, KilnSettings, kilnVariables, NumberSetting, readSettings, resolveSettings, type Env, type Settings, type SettingVariables } from '@kiln/settings';
+import { ChoiceSetting, KilnSettings, kilnVariables, NumberSetting, readSettings, TextSetting, resolveSettings, type Env, type Settings, type SettingVariables } from '@kiln/settings';
 
 const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 
@@ -13,6 +13,9 @@ export class WorkerSettings extends KilnSettings {
 
   @NumberSetting(0, 65_535, { integer: true })
   metricsPort!: number;
+
+  @TextSetting(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address to listen on')
+  metricsHost!: string;
 
   @NumberSetting(5, 3600, { unit: 'seconds' })
   leaseSeconds!: number;
@@ -29,6 +32,7 @@ export const workerVariables: SettingVariables<WorkerSettings> = {
   ...kilnVariables,
   logLevel: { name: 'LOG_LEVEL', default: 'info', fix: `use one of ${logLevels.join(', ')}, or unset it` },
   metricsPort: { name: 'KILN_METRICS_PORT', default: '9464', fix: 'give a free port, or 0 to turn /metrics and /healthz off' },
+  metricsHost: { name: 'KILN_METRICS_HOST', default: '127.0.0.1', fix: 'give an address such as 127.0.0.1, or 0.0.0.0 to serve every interface (the endpoints have no authentication)' },
   leaseSeconds: { name: 'KILN_LEASE_SECONDS', default: '60', fix: 'give seconds, e.g. 60, or unset it' },
   shutdownTimeoutSeconds: { name: 'KILN_SHUTDOWN_TIMEOUT', default: '30', fix: 'give seconds, e.g. 30, or unset it' },
 };
@@ -38,6 +42,8 @@ export interface WorkerConfig extends Settings {
   logLevel: (typeof logLevels)[number];
   /** /metrics and /healthz; 0 turns them off. */
   metricsPort: number;
+  /** Address /metrics and /healthz listen on: loopback unless an operator opens it (no authentication). */
+  metricsHost: string;
   /** How long a job claimed by this worker stays reserved if the worker dies. */
   leaseMs: number;
   /** After SIGTERM/SIGINT, the longest wait for work under way. */
@@ -51,6 +57,7 @@ export function loadWorkerConfig(env: Env, cwd: string): WorkerConfig {
     ...resolveSettings(values, cwd),
     logLevel: values.logLevel,
     metricsPort: values.metricsPort,
+    metricsHost: values.metricsHost,
     leaseMs: values.leaseSeconds * 1000,
     shutdownTimeoutSeconds: values.shutdownTimeoutSeconds,
   };

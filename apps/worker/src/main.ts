@@ -97,7 +97,7 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
     // for a leak or a stalled loop, and what the memory bench reads.
     collectDefaultMetrics({ register: engine.metrics.registry });
     try {
-      metricsServer = await startMetricsServer(config.metricsPort, engine.metrics.registry, async () => {
+      metricsServer = await startMetricsServer(config.metricsPort, config.metricsHost, engine.metrics.registry, async () => {
         const details = { workerId: engine.workerId, database: db.kind, comfyui: watch.status() };
         try {
           await db.dataSource.query('SELECT 1');
@@ -120,7 +120,7 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
     workerId: engine.workerId,
     servers: config.servers.map(redactUrl),
     database: db.location,
-    metrics: metricsServer ? `http://0.0.0.0:${config.metricsPort}/metrics` : 'off',
+    metrics: metricsServer ? `http://${config.metricsHost.includes(':') ? `[${config.metricsHost}]` : config.metricsHost}:${config.metricsPort}/metrics` : 'off',
     pollIntervalSeconds: config.pollIntervalMs / 1000,
     submitIntervalSeconds: config.submitIntervalMs / 1000,
     maxInFlightPerServer: config.maxInFlightPerServer,

@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
-/** Serves Prometheus metrics on /metrics and a liveness answer on /healthz. */
+/**
+ * Serves Prometheus metrics on /metrics and a liveness answer on /healthz, on `host` (loopback by
+ * default: the endpoints have no authentication).
+ */
 export async function startMetricsServer(
   port: number,
+  host: string,
   registry: Registry,
   health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>,
 ): Promise<Server> {
@@ -29,7 +33,7 @@ export async function startMetricsServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return server;
 }
