@@ -34,4 +34,14 @@ describe('assertCheckpointsAvailable', () => {
       }),
     );
   });
+
+  it('lists at most 20 of a huge list, closest first, then how many more', () => {
+    const available = [...Array.from({ length: 5_000 }, (_, i) => `model-${i}.safetensors`), 'dreamshaper_8.safetensors'];
+
+    const attempt = () => assertCheckpointsAvailable(['dreamshaper8.safetensors'], available, 'http://s');
+
+    expect(attempt).toThrow(expect.objectContaining({ message: expect.stringMatching(/available: dreamshaper_8\.safetensors, .* and 4981 more\n/) }));
+    expect(attempt).toThrow(expect.objectContaining({ message: expect.not.stringContaining('model-4999.') }));
+  });
 });
+

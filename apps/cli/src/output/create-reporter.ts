@@ -1,6 +1,7 @@
 import { colorsEnabled, createColors } from './colors';
 import { JsonReporter } from './json-reporter';
 import { LineReporter } from './line-reporter';
+import { printableReporter } from './printable';
 import { ProgressReporter } from './progress-reporter';
 import type { OutputStreams, Reporter } from './reporter';
 
@@ -17,6 +18,6 @@ export function createReporter(choice: ReporterChoice): Reporter {
   if (choice.json) return new JsonReporter(choice.streams);
   const isTTY = choice.streams.stdout.isTTY === true;
   const colors = createColors(colorsEnabled(choice.env, isTTY));
-  if (isTTY && choice.progress && choice.env['TERM'] !== 'dumb') return new ProgressReporter(choice.streams, colors);
-  return new LineReporter(choice.streams, colors);
+  if (isTTY && choice.progress && choice.env['TERM'] !== 'dumb') return printableReporter(new ProgressReporter(choice.streams, colors));
+  return printableReporter(new LineReporter(choice.streams, colors));
 }

@@ -94,3 +94,16 @@ describe('output names and totals', () => {
     expect(message).toContain('KILN_MAX_IMAGES=30000');
   });
 });
+
+describe('output folder', () => {
+  it('says output.dir is a file instead of failing later with ENOTDIR', () => {
+    const dir = specDir();
+    fs.writeFileSync(path.join(dir, 'out'), 'a file');
+    const yaml = 'version: 1\noutput: { dir: out/sub }\ndefaults: { checkpoint: a.safetensors }\nitems:\n  - { name: A, prompt: a }\n';
+
+    const message = messageOf(parseJobSpec(yaml, { baseDir: dir, sourceName: 'spec.yaml' }));
+
+    expect(message).toContain('output.dir');
+    expect(message).toContain(`${path.join(dir, 'out')} is a file, so ${path.join(dir, 'out', 'sub')} cannot be created under it`);
+  });
+});

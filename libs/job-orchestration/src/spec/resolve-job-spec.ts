@@ -15,6 +15,7 @@ import { didYouMean } from './did-you-mean';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';
 import type { SpecIssue } from './spec-issue';
+import { outputDirProblem } from './output-dir-check';
 import { checkOutputNameCollisions, checkTotalImages, DEFAULT_MAX_IMAGES_PER_SPEC, deviceNameProblem } from './output-name-checks';
 import { prototypeSegmentProblem, workflowDataProblem } from './workflow-limits';
 
@@ -338,7 +339,13 @@ function resolveOutputDir(spec: JobSpec, baseDir: string, report: (issue: Omit<S
     report({ path: 'output.dir', message: 'contains a NUL character', fix: 'use a plain folder path' });
     return undefined;
   }
-  return path.resolve(baseDir, spec.output.dir);
+  const dir = path.resolve(baseDir, spec.output.dir);
+  const problem = outputDirProblem(dir);
+  if (problem) {
+    report({ path: 'output.dir', message: problem, value: spec.output.dir, fix: 'point output.dir at a folder (or a path where one can be made)' });
+    return undefined;
+  }
+  return dir;
 }
 
 /** Resolves a spec-relative path that must stay inside `baseDir`. */
