@@ -6,7 +6,7 @@ import type { Reporter } from './reporter';
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from a job file or a server made safe for a terminal: unsafe characters shown as `\u{…}`. */
-export function printable(text: string): string {
+function printable(text: string): string {
   return text.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)?.toString(16)}}`);
 }
 

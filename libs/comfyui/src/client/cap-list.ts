@@ -2,7 +2,7 @@
 export const MAX_LISTED = 20;
 
 /** Longest free text from the server quoted in a message (a detail that embeds a whole list). */
-export const MAX_QUOTED_CHARS = 300;
+const MAX_QUOTED_CHARS = 300;
 
 /**
  * `a, b, c and 7 more`: at most `max` entries, those closest to `near` first (when given), so a

@@ -12,7 +12,7 @@ export interface Exchange {
 }
 
 /** A replacement answer; fields left out keep the real server's. */
-export interface Tampered {
+interface Tampered {
   status?: number;
   headers?: Record<string, string>;
   body?: Buffer | string;
@@ -20,7 +20,7 @@ export interface Tampered {
   bytesPerSecond?: number;
 }
 
-export interface TamperRules {
+interface TamperRules {
   /** Rewrites a request body before it reaches the server. */
   request?: (req: { method: string; path: string; body: Buffer }) => Buffer | undefined;
   /** Rewrites the server's answer; `undefined` passes it on untouched. */

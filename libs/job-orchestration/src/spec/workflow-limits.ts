@@ -1,10 +1,10 @@
 /** Deepest nesting accepted in a workflow file; ComfyUI's own exports stay under 10. */
-export const MAX_WORKFLOW_DEPTH = 64;
+const MAX_WORKFLOW_DEPTH = 64;
 /** Most nodes accepted in one workflow; large real graphs have a few hundred. */
-export const MAX_WORKFLOW_NODES = 10_000;
+const MAX_WORKFLOW_NODES = 10_000;
 
 /** Keys that reach an object's prototype when assigned or copied. */
-export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Why parsed workflow JSON is unsafe to work with, or undefined: nested deeper than
