@@ -145,3 +145,25 @@ function freePort(): Promise<number> {
     server.on('error', reject);
   });
 }
+
+describe('kiln pipeline start without a reachable ComfyUI (built CLI)', () => {
+  it('registers the run with a warning that says what was not checked', async () => {
+    const sandbox = createSandbox();
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    try {
+      sandbox.write('pipe.yaml', 'version: 1\noutput: { dir: out }\ndefaults: { checkpoint: a.safetensors }\nsteps:\n  - { name: Look, prompt: a, count: 2 }\n');
+
+      const result = await sandbox.run(['pipeline', 'start', 'pipe.yaml', '--server', `http://127.0.0.1:${port}`], { env: { COMFYUI_MAX_RETRIES: '0' } });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/registered pipeline run [0-9a-f-]{36}/);
+      expect(result.stderr).toContain('could not check the checkpoints on');
+      expect(result.stderr).toContain('the run is registered anyway');
+    } finally {
+      sandbox.remove();
+    }
+  });
+});

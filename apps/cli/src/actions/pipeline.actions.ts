@@ -36,6 +36,14 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
       assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
+    } catch (error) {
+      // A run is only rows in the database: it can be registered while ComfyUI is down, and the
+      // worker waits for a server. A server that answers and lacks a checkpoint still stops here.
+      if (!isUnreachable(error)) throw error;
+      reporter.warn(
+        `could not check the checkpoints on ${comfy.label}: ${(error as Error).message.split('\n')[0]}\n` +
+          '  the run is registered anyway; the worker waits for ComfyUI, and a missing checkpoint then fails its jobs (pass --no-check-checkpoints to skip this check)',
+      );
     } finally {
       await comfy.close();
     }
@@ -50,6 +58,11 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
     );
     return ExitCode.ok;
   });
+}
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'COMFYUI_UNREACHABLE' || code === 'COMFYUI_TIMEOUT';
 }
 
 /** `kiln pipeline status [RUN]`. */
