@@ -1,4 +1,4 @@
-import { ChoiceSetting, KilnSettings, kilnVariables, NumberSetting, readSettings, TextSetting, resolveSettings, type Env, type Settings, type SettingVariables } from '@kiln/settings';
+import { ChoiceSetting, dataDirBase, KilnSettings, kilnVariables, NumberSetting, readSettings, TextSetting, resolveSettings, type Env, type Settings, type SettingVariables } from '@kiln/settings';
 
 const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 
@@ -51,10 +51,10 @@ export interface WorkerConfig extends Settings {
 }
 
 /** Reads and validates the worker's env; a SettingsError names every bad value at once. */
-export function loadWorkerConfig(env: Env, cwd: string): WorkerConfig {
+export function loadWorkerConfig(env: Env, cwd: string, workspaceRoot?: string): WorkerConfig {
   const values = readSettings(WorkerSettings, workerVariables, env);
   return {
-    ...resolveSettings(values, cwd),
+    ...resolveSettings(values, cwd, dataDirBase(env, cwd, workspaceRoot)),
     logLevel: values.logLevel,
     metricsPort: values.metricsPort,
     metricsHost: values.metricsHost,

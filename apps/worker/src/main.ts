@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { JobEngine, releaseDeadLeases } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
-import { redactUrl, SettingsError } from '@kiln/settings';
+import { findWorkspaceRoot, redactUrl, SettingsError } from '@kiln/settings';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
 import { ComfyUiWatch } from './comfyui-watch';
@@ -23,7 +23,7 @@ const EXIT = { ok: 0, error: 1, config: 2, database: 3 } as const;
 async function main(argv: string[], shutdown: ShutdownSignal): Promise<number> {
   let config: WorkerConfig;
   try {
-    config = loadWorkerConfig(process.env, process.cwd());
+    config = loadWorkerConfig(process.env, process.cwd(), findWorkspaceRoot(__dirname));
   } catch (error) {
     if (error instanceof SettingsError) {
       process.stderr.write(`kiln worker: ${error.message}\n`);

@@ -9,4 +9,5 @@ export { ChoiceSetting, NumberSetting, TextSetting } from './setting-rules';
 export { ruleOf } from './setting-rules';
 export { SettingsError } from './settings-error';
 export type { SettingProblem } from './settings-error';
+export { dataDirBase, findWorkspaceRoot } from './workspace-root';
 export { redactText, redactUrl, secretsOfHeaders } from './redact';

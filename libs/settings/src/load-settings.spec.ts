@@ -98,4 +98,10 @@ describe('loadSettings', () => {
     expect(message).toContain('--server="ftp://nope": must be http(s)://host:port');
     expect(message).toContain('COMFYUI_SUBMIT_INTERVAL="-1"');
   });
+
+  it('puts the default database under the workspace root for every process, and a relative KILN_DATA_DIR under the current folder', () => {
+    expect(loadSettings({}, { cwd: '/home/me/elsewhere', workspaceRoot: '/opt/kiln' }).dataDir).toBe('/opt/kiln/.kiln/db');
+    expect(loadSettings({ KILN_DATA_DIR: 'db' }, { cwd: '/home/me', workspaceRoot: '/opt/kiln' }).dataDir).toBe('/home/me/db');
+  });
 });
+

@@ -24,7 +24,7 @@ export interface Settings {
 }
 
 /** Converts validated settings once: seconds to the milliseconds the loops use, the header line to a header. */
-export function resolveSettings(values: KilnSettings, cwd: string): Settings {
+export function resolveSettings(values: KilnSettings, cwd: string, dataDirBase = cwd): Settings {
   return {
     servers: values.servers.map((url) => url.replace(/\/+$/, '')),
     pollIntervalMs: values.pollIntervalSeconds * 1000,
@@ -34,7 +34,7 @@ export function resolveSettings(values: KilnSettings, cwd: string): Settings {
     maxInFlightPerServer: values.maxInFlightPerServer,
     comfyUiHeaders: headerOf(values.authHeader),
     databaseUrl: values.databaseUrl,
-    dataDir: path.resolve(cwd, values.dataDir),
+    dataDir: path.resolve(dataDirBase, values.dataDir),
     maxImages: values.maxImages,
   };
 }

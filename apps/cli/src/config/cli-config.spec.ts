@@ -9,7 +9,7 @@ describe('resolveCliConfig', () => {
   });
 
   it('uses the embedded database in KILN_DATA_DIR (default .kiln/db) unless DATABASE_URL is set', () => {
-    expect(resolveCliConfig({}, {}, '/w')).toMatchObject({ databaseUrl: undefined, dataDir: '/w/.kiln/db' });
+    expect(resolveCliConfig({}, {}, '/w', '/opt/kiln')).toMatchObject({ databaseUrl: undefined, dataDir: '/opt/kiln/.kiln/db' });
     expect(resolveCliConfig({}, { KILN_DATA_DIR: 'db', DATABASE_URL: 'postgres://x/y' }, '/w')).toMatchObject({ databaseUrl: 'postgres://x/y', dataDir: '/w/db' });
   });
 

@@ -1,4 +1,4 @@
-import { loadSettings, SettingsError, type Env, type SettingProblem, type Settings } from '@kiln/settings';
+import { findWorkspaceRoot, loadSettings, SettingsError, type Env, type SettingProblem, type Settings } from '@kiln/settings';
 import { CliError } from '../errors';
 
 /** Where ComfyUI is: one or more servers, or the bundled emulator started in-process. */
@@ -16,7 +16,7 @@ export interface CliConfig extends Omit<Settings, 'servers'> {
 }
 
 /** Flags > environment > defaults; every wrong value, flag or variable, is named in one error (exit code 2). */
-export function resolveCliConfig(flags: ServerFlags, env: Env, cwd: string): CliConfig {
+export function resolveCliConfig(flags: ServerFlags, env: Env, cwd: string, workspaceRoot = findWorkspaceRoot(__dirname)): CliConfig {
   const problems: SettingProblem[] = [];
   if (flags.emulator && flags.server) {
     problems.push({ source: '--server', message: 'excludes --emulator', fix: 'pick one of them' });
@@ -29,7 +29,7 @@ export function resolveCliConfig(flags: ServerFlags, env: Env, cwd: string): Cli
   const baseUrl = flags.emulator ? undefined : (flags.server ?? fromEnv);
   let settings: Settings;
   try {
-    settings = loadSettings({ ...rest, COMFYUI_BASE_URL: baseUrl }, { cwd, problems, sources: flags.server ? { COMFYUI_BASE_URL: '--server' } : {} });
+    settings = loadSettings({ ...rest, COMFYUI_BASE_URL: baseUrl }, { cwd, workspaceRoot, problems, sources: flags.server ? { COMFYUI_BASE_URL: '--server' } : {} });
   } catch (error) {
     if (error instanceof SettingsError) throw new CliError('INVALID_INPUT', error.message, { details: { problems: error.problems } });
     throw error;
