@@ -27,6 +27,7 @@ describe('loadWorkerConfig', () => {
       metricsPort: 9464,
       leaseMs: 60_000,
       shutdownTimeoutSeconds: 30,
+      gallery: { host: '127.0.0.1', port: 8190, token: undefined },
     });
     expect(config.databaseUrl).toBeUndefined();
   });

@@ -3,6 +3,7 @@ export { PipelineRun } from './entities/pipeline-run.entity';
 export { PipelineStep } from './entities/pipeline-step.entity';
 
 export { ImageCandidate } from './entities/image-candidate.entity';
+export type { CandidateStatus } from './entities/image-candidate.entity';
 
 export { pipelineEntities, pipelineMigrations } from './entities';
 
@@ -10,9 +11,11 @@ export { createPipelineRun } from './commands/create-pipeline-run';
 export type { CreatePipelineRunInput } from './commands/create-pipeline-run';
 export { recordCandidate } from './commands/record-candidate';
 
-export { selectCandidates, rejectCandidates } from './commands/set-candidate-status';
+export { selectCandidates, rejectCandidates, resetCandidates } from './commands/set-candidate-status';
 
 export { listRunCandidates } from './queries/list-candidates';
+export { candidateChangeStamp, findCandidate, listCandidateChildren, listRunCandidatesPage, tallyRunCandidates } from './queries/gallery-candidates';
+export type { CandidateTally } from './queries/gallery-candidates';
 
 export { countCandidatesByRun } from './queries/count-candidates';
 export { matchIdPrefix } from './queries/id-prefix';

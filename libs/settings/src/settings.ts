@@ -19,6 +19,8 @@ export interface Settings {
   databaseUrl?: string;
   /** Absolute folder of the embedded database. */
   dataDir: string;
+  /** Where the gallery listens (`port` 0: the worker serves none); `token` guards it, never logged. */
+  gallery: { host: string; port: number; token?: string };
 }
 
 /** Converts validated settings once: seconds to the milliseconds the loops use, the header line to a header. */
@@ -33,6 +35,7 @@ export function resolveSettings(values: KilnSettings, cwd: string): Settings {
     comfyUiHeaders: headerOf(values.authHeader),
     databaseUrl: values.databaseUrl,
     dataDir: path.resolve(cwd, values.dataDir),
+    gallery: { host: values.galleryHost, port: values.galleryPort, token: values.galleryToken },
   };
 }
 
