@@ -15,7 +15,7 @@ import { registerPageRoutes } from './page-routes';
 import { loadStaticAssets } from './static-assets';
 
 /** Reachable without a session: the login form and what it needs to render. */
-const PUBLIC_PATHS = new Set(['/login', '/static/gallery.css', '/static/gallery.js']);
+const PUBLIC_PATHS = new Set(['/login', '/static/gallery.css', '/static/gallery.js', '/favicon.ico']);
 
 /** The gallery's Fastify app, not yet listening (specs drive it with `inject`). */
 export function buildGalleryApp(options: ResolvedGalleryOptions): FastifyInstance {
@@ -78,6 +78,8 @@ export function buildGalleryApp(options: ResolvedGalleryOptions): FastifyInstanc
     if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
     return reply.type(asset.type).header('cache-control', 'no-cache').header('etag', asset.etag).send(asset.body);
   });
+  // Browsers ask for it on every page; no icon, and no 404 in their console.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   registerAuthRoutes(app, ctx);
   registerPageRoutes(app, ctx);
   registerImageRoutes(app, ctx);
