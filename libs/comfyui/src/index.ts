@@ -10,7 +10,7 @@ export { ComfyUiJob } from './jobs/comfyui-job.entity';
 export { comfyUiEntities, comfyUiMigrations } from './jobs/schema';
 
 
-export { countJobsByRun, listFailedJobs, listRunJobs, resolveJobIdPrefix } from './jobs/run-jobs';
+export { countJobsByRun, listRunJobs, resolveJobIdPrefix } from './jobs/run-jobs';
 export type { RunJob } from './jobs/run-jobs';
 export { isOpenJob } from './jobs/job-status-sets';
 export { releaseDeadLeases } from './jobs/dead-leases';

@@ -3,7 +3,6 @@ export { PipelineRun } from './entities/pipeline-run.entity';
 export { PipelineStep } from './entities/pipeline-step.entity';
 
 export { ImageCandidate } from './entities/image-candidate.entity';
-export type { CandidateStatus } from './entities/image-candidate.entity';
 
 export { pipelineEntities, pipelineMigrations } from './entities';
 

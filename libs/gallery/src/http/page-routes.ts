@@ -11,7 +11,7 @@ import { runsView } from '../views/runs.view';
 import { csrfOf, sendError, sendPage, type GalleryContext } from './gallery-context';
 
 /** Tiles per page: a page of 200 renders in milliseconds, and thumbnails load lazily as they scroll in. */
-export const PAGE_SIZE = 200;
+const PAGE_SIZE = 200;
 const SIDECAR_MAX_BYTES = 1024 * 1024;
 
 type Query = Record<string, string | undefined>;

@@ -8,7 +8,7 @@ function digest(value: string): Buffer {
 }
 
 /** Equal strings, compared in constant time (hashes first, so lengths do not leak either). */
-export function sameSecret(a: string, b: string): boolean {
+function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 

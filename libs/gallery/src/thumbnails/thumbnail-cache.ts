@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { realPathInside } from '../security/inside-folder';
 
-/** Thumbnails live in the run's own output folder, so the gallery writes nowhere else. */
+/**
+ * Thumbnails live in the run's own output folder, so the gallery writes nowhere else.
+ * @internal exported for its spec
+ */
 export const THUMBNAIL_FOLDER = '.kiln-thumbnails';
 const EDGE = 320;
 
