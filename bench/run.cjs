@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Kiln's benchmark suite: `npm run bench` (all five measures, < 10 min) or `npm run bench -- --quick`
+// Kiln's benchmark suite: `npm run bench` (all six measures, < 10 min) or `npm run bench -- --quick`
 // (smaller counts, < 60 s; the CI smoke test). Prints a table and writes bench/results/latest.json and
 // latest.md (the quick variant writes quick.tmp.json / quick.tmp.md, not committed).
 // Exit code: 1 only when a bench could not run (an error), never because a figure missed its target.
@@ -21,6 +21,7 @@ const measures = [
   ['overhead', () => require('./measures/overhead.cjs').overhead],
   ['memory', () => require('./measures/memory.cjs').memory],
   ['startup', () => require('./measures/startup.cjs').startup],
+  ['gallery', () => require('./measures/gallery.cjs').gallery],
 ];
 
 function machine() {
