@@ -171,15 +171,16 @@
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    const focused = current();
-    const focusedId = focused ? focused.dataset.id : null;
-    const hadFocus = main.contains(document.activeElement);
-    const marked = Array.prototype.slice.call(main.querySelectorAll('.mark-box:checked')).map(function (b) { return b.value; });
-    const before = tiles().length;
     fetch(window.location.href, { headers: { 'x-kiln-fragment': 'main' }, credentials: 'same-origin' })
       .then(function (res) { return res.ok ? res.text() : null; })
       .then(function (text) {
         if (text === null) return;
+        // Read focus and marks now, not before the fetch: keys pressed meanwhile have moved them.
+        const focused = current();
+        const focusedId = focused ? focused.dataset.id : null;
+        const hadFocus = main.contains(document.activeElement);
+        const marked = Array.prototype.slice.call(main.querySelectorAll('.mark-box:checked')).map(function (b) { return b.value; });
+        const before = tiles().length;
         main.innerHTML = text;
         marked.forEach(function (id) { const box = main.querySelector('.mark-box[value="' + id + '"]'); if (box) box.checked = true; });
         const keep = focusedId && main.querySelector('.tile[data-id="' + focusedId + '"]');
