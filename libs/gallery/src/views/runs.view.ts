@@ -2,11 +2,6 @@ import type { RunProgress } from '../data/run-progress';
 import { formatTime } from './format';
 import { html, type SafeHtml } from './html';
 
-function specName(progress: RunProgress): string {
-  const name = progress.run.spec['name'];
-  return typeof name === 'string' && name ? name : progress.run.name;
-}
-
 /** Every run, newest first, with each step's progress. */
 export function runsView(runs: RunProgress[]): SafeHtml {
   if (runs.length === 0) {
@@ -15,14 +10,13 @@ export function runsView(runs: RunProgress[]): SafeHtml {
   return html`<h1>Runs</h1>
 <table class="runs">
 <caption class="visually-hidden">Every run, newest first</caption>
-<thead><tr><th scope="col">Run</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Spec</th><th scope="col">Steps: wanted / made / in flight / failed</th><th scope="col">Servers</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
+<thead><tr><th scope="col">Run (its spec file)</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Steps: wanted / made / in flight / failed</th><th scope="col">Servers</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
 <tbody>
 ${runs.map(
   (p) => html`<tr>
 <th scope="row"><a href="/runs/${p.run.id}">${p.run.name}</a><br><code class="id">${p.run.id.slice(0, 8)}</code></th>
 <td>${p.run.kind}</td>
 <td><span class="badge run-${p.run.status}">${p.run.status}</span></td>
-<td>${specName(p)}</td>
 <td><ul class="progress">${p.steps.map((s) => html`<li>${s.step.name}: ${s.wanted} / ${s.made} / ${s.inFlight} / ${s.failed > 0 ? html`<strong class="failed">${s.failed}</strong>` : '0'}</li>`)}</ul></td>
 <td>${p.servers.length ? p.servers.join(', ') : '—'}</td>
 <td>${formatTime(p.run.createdAt)}</td>
