@@ -86,6 +86,24 @@ describe('gallery security', () => {
       expect(missing.statusCode).toBe(401);
     });
 
+    it('stops taking tokens for a minute after 10 wrong ones', async () => {
+      const app = buildGalleryApp(resolveGalleryOptions({ dataSource: db.dataSource, port: 0, host: '0.0.0.0', token: TOKEN }));
+      try {
+        const csrf = csrfOf(await app.inject({ url: '/login', headers: { host } }));
+        const attempt = (token: string) => app.inject({ method: 'POST', url: '/login', headers: { host, origin, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf, token }).toString() });
+
+        const wrong = [];
+        for (let i = 0; i < 10; i++) wrong.push((await attempt(`wrong-token-number-${i}`)).statusCode);
+        const right = await attempt(TOKEN);
+
+        expect(wrong).toEqual(Array(10).fill(401));
+        expect(right.statusCode).toBe(429);
+        expect(right.headers['set-cookie']).toBeUndefined();
+      } finally {
+        await app.close();
+      }
+    });
+
     it('sets an HttpOnly, SameSite=Strict session cookie for the right token, and a forged cookie gets nothing', async () => {
       const csrf = csrfOf(await guarded.inject({ url: '/login', headers: { host } }));
 

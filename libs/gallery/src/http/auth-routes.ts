@@ -18,6 +18,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: GalleryContext): v
   });
 
   app.post<{ Body: Record<string, string | undefined> }>('/login', async (request, reply) => {
+    if (ctx.sessions.throttled()) return sendError(ctx, request, reply, 429, 'Too many wrong tokens in the last minute; wait a minute and try again.');
     const session = ctx.sessions.login(request.body?.['token'] ?? '');
     if (!session) return sendError(ctx, request, reply, 401, 'That is not the gallery token. Ask whoever started the gallery for the value of KILN_GALLERY_TOKEN.');
     reply.header('set-cookie', `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200`);

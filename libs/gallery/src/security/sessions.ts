@@ -2,6 +2,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 
 export const SESSION_COOKIE = 'kiln_gallery_session';
 const SESSION_MS = 12 * 60 * 60 * 1000;
+/** Wrong tokens tolerated per minute: guessing a 16-character token at 10 a minute is hopeless. */
+const FAILURES_PER_MINUTE = 10;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -19,6 +21,7 @@ function sameSecret(a: string, b: string): boolean {
 export class Sessions {
   private readonly key = randomBytes(32);
   private readonly sessions = new Map<string, number>();
+  private failures: number[] = [];
 
   constructor(private readonly token: string | undefined) {}
 
@@ -26,9 +29,18 @@ export class Sessions {
     return this.token !== undefined;
   }
 
+  /** Whether too many wrong tokens came in the last minute; logins wait until it passes. */
+  throttled(now = Date.now()): boolean {
+    this.failures = this.failures.filter((at) => at > now - 60_000);
+    return this.failures.length >= FAILURES_PER_MINUTE;
+  }
+
   /** A new session id when `offered` is the token, else null. */
   login(offered: string): string | null {
-    if (!this.token || !sameSecret(offered, this.token)) return null;
+    if (!this.token || !sameSecret(offered, this.token)) {
+      this.failures.push(Date.now());
+      return null;
+    }
     const id = randomBytes(32).toString('base64url');
     this.sessions.set(id, Date.now() + SESSION_MS);
     return id;
