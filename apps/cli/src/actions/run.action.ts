@@ -16,6 +16,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
       outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined,
       overwrite: options.overwrite,
     });
+    for (const note of spec.notes) reporter.info(`note: ${note}`);
     const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
       .filter(Boolean)
       .join(' ');

@@ -12,6 +12,7 @@ import { setUpCommand } from './command-setup';
 export async function validateAction(ctx: CliContext, file: string, options: ServerOptions & { offline?: boolean }): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
   const spec = loadSpec(file, ctx.cwd);
+  for (const note of spec.notes) reporter.info(`note: ${note}`);
   const images = spec.kind === 'batch' ? planBatch(spec).length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
   const what = spec.kind === 'batch' ? `${spec.steps.length} item(s), ${images} image(s)` : `${spec.steps.length} step(s), ${images} base image(s)`;
   let checked = 'checkpoints not checked (--offline)';

@@ -65,7 +65,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
             negativePrompt: made.negativePrompt,
             checkpoint: made.checkpoint,
             seed: event.seed,
-            seedMode: made.seed === 'random' ? 'random' : 'fixed',
+            seedMode: typeof made.seed === 'number' ? 'fixed' : made.seed,
             promptId: event.promptId,
             sha256: event.sha256,
             source: input.source,

@@ -14,8 +14,8 @@ export interface PlannedImage {
   /** Path relative to the output folder. */
   relativeFile: string;
   absoluteFile: string;
-  /** The derived seed, or `random` until one is drawn. */
-  seed: number | 'random';
+  /** The derived seed, `random` until one is drawn, or `workflow`: the graph's own (read when the job is made). */
+  seed: number | 'random' | 'workflow';
   checkpoint?: string;
   prompt?: string;
   negativePrompt?: string;
@@ -29,7 +29,7 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
   for (const step of spec.steps) {
     for (let index = 0; index < step.baseCount; index++) {
       const relativeFile = deterministicOutputName(step.name, index, step.baseCount);
-      const seed = step.params.seed.mode === 'fixed' ? deriveSeed(step.params.seed.base, step.name, index) : 'random';
+      const seed = step.params.seed.mode === 'fixed' ? deriveSeed(step.params.seed.base, step.name, index) : step.params.seed.mode;
       images.push({
         stepName: step.name,
         itemName: step.params.displayName,
@@ -52,7 +52,7 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
  * Everything that decides an image: the item, its index, every generation parameter, the workflow
  * and the seed (or `random`). Timeouts and overwrite do not change the image and are left out.
  */
-function itemKey(step: ResolvedStep, index: number, seed: number | 'random'): string {
+function itemKey(step: ResolvedStep, index: number, seed: PlannedImage['seed']): string {
   const { timeoutSeconds: _timeout, displayName: _name, seed: _policy, ...params } = step.params;
   return sha256(canonicalJson({ v: 1, step: step.name, index, seed, params, workflow: step.workflow.base }));
 }

@@ -30,7 +30,7 @@ export async function reconcileManifest(dataSource: DataSource, runId: string, p
       negativePrompt: image.negativePrompt,
       checkpoint: image.checkpoint,
       seed: candidate.seed,
-      seedMode: image.seed === 'random' ? 'random' : 'fixed',
+      seedMode: typeof image.seed === 'number' ? 'fixed' : image.seed,
       promptId: typeof candidate.metadata['promptId'] === 'string' ? (candidate.metadata['promptId'] as string) : undefined,
       sha256: actual,
       source,

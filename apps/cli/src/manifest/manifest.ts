@@ -15,7 +15,8 @@ export interface ManifestEntry {
   negativePrompt?: string;
   checkpoint?: string;
   seed: number;
-  seedMode: 'fixed' | 'random';
+  /** `workflow`: the seed the workflow file holds (the spec said `seed: workflow`). */
+  seedMode: 'fixed' | 'random' | 'workflow';
   promptId?: string;
   sha256: string;
   /** The spec file (or `kiln generate`) that made it. */

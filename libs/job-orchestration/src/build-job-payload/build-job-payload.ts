@@ -3,6 +3,7 @@ import { JobOrchestrationError } from '../errors';
 import { readStepParams } from '../spec/read-step-params';
 import type { StepParams, StepWorkflow } from '../spec/resolved-job-spec';
 import {
+  bindTargets,
   checkApiWorkflow,
   cloneJson,
   parseBindPath,
@@ -10,7 +11,7 @@ import {
   type WorkflowParam,
   type WorkflowTemplate,
 } from '../workflow/api-workflow';
-import { nodesOfClass } from '../workflow/detect-bindings';
+import { nodesOfClass } from '../workflow/graph-walk';
 
 /** What a payload is built from: a `selectNextJob` result satisfies it. */
 export interface BuildJobPayloadInput {
@@ -61,15 +62,21 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${input.step.name} has no child workflow but a child generation was selected`);
   }
   const workflow = cloneJson(template.graph);
-  const set = (param: WorkflowParam, value: unknown) => {
-    const target = template.bindings[param] ? parseBindPath(template.bindings[param] as string) : undefined;
+  const setPath = (path: string, value: unknown) => {
+    const target = parseBindPath(path);
     if (target && workflow[target.nodeId]) workflow[target.nodeId].inputs[target.input] = value;
   };
+  const set = (param: WorkflowParam, value: unknown) => {
+    for (const path of bindTargets(template.bindings, param)) setPath(path, value);
+  };
 
+  // The spec's resolver refused `set:` entries that overlap a placed parameter, so the order is moot.
+  for (const [path, value] of Object.entries(params.set ?? {})) setPath(path, value);
   for (const [field, param] of PARAM_FIELDS) {
     if (params[field] !== undefined) set(param, params[field]);
   }
-  set('seed', input.seed);
+  // `seed: workflow` keeps every seed of the graph as it is (the selected seed was read from it).
+  if (params.seed.mode !== 'workflow') set('seed', input.seed);
   if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
 
   // No run id in the prefix: ComfyUI embeds the workflow in the PNG, so a rerun with the same seed
@@ -80,7 +87,7 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
   const uploads: JobUpload[] = [];
   if (isChild) {
     const parent = input.parent;
-    const imageTarget = template.bindings.image ? parseBindPath(template.bindings.image) : undefined;
+    const imageTarget = parseBindPath(bindTargets(template.bindings, 'image')[0] ?? '');
     if (!parent || !imageTarget) {
       throw new JobOrchestrationError('PAYLOAD_UNBUILDABLE', `child generation ${input.jobKey} needs a parent image and a LoadImage input for it`);
     }
@@ -92,7 +99,7 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
 }
 
 function placeFilenamePrefix(workflow: ApiWorkflow, template: WorkflowTemplate, prefix: string): void {
-  const bound = template.bindings.filename_prefix ? parseBindPath(template.bindings.filename_prefix) : undefined;
+  const bound = parseBindPath(bindTargets(template.bindings, 'filename_prefix')[0] ?? '');
   const saves = nodesOfClass(workflow, 'SaveImage');
   // Every SaveImage gets a prefix of its own so no output of this job can collide with another's.
   for (const id of saves) {

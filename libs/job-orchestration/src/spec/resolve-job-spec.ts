@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { slugify } from '../naming/slugify';
 import {
   bindPathProblem,
+  bindTargets,
   checkApiWorkflow,
   parseBindPath,
   WORKFLOW_PARAMS,
@@ -9,8 +10,10 @@ import {
   type WorkflowParam,
   type WorkflowTemplate,
 } from '../workflow/api-workflow';
+import { bindFix } from '../workflow/bind-suggestions';
 import { BUILTIN_REQUIRED_PARAMS, getBuiltinWorkflow, isBuiltinWorkflowName } from '../workflow/builtin-templates';
-import { detectWorkflowBindings, type UnplacedParam } from '../workflow/detect-bindings';
+import { placeWorkflowParams, type UnplacedParam } from '../workflow/place-params';
+import { readWorkflowSeed } from '../workflow/workflow-seed';
 import { didYouMean } from './did-you-mean';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';
@@ -46,10 +49,14 @@ const PLACEABLE: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = [
 interface LoadedWorkflow {
   template?: WorkflowTemplate;
   unplaced: UnplacedParam[];
-  /** How to bind a parameter of this workflow, for error fixes. */
+  /** Why the workflow has no negative prompt (its negative ends in ConditioningZeroOut). */
+  noNegative?: string;
+  /** How to bind a parameter of this workflow, for error fixes: the nodes that could take it and the lines to paste. */
   bindHint: (param: WorkflowParam) => string;
   label: string;
 }
+
+type WidgetValues = Record<string, string | number | boolean>;
 
 /**
  * Checks what class validation cannot (items xor steps, slugs, workflow references, parameter
@@ -102,6 +109,7 @@ export function resolveJobSpec(
       baseSeed: typeof defaults.seed === 'number' ? defaults.seed : null,
       steps: steps.map((step) => ({ ...step, overwrite })),
       checkpoints: collectCheckpoints(steps),
+      notes: workflows.notes,
       source,
     },
   };
@@ -124,8 +132,16 @@ function resolveEntry(
   if (workflowName === 'img2img') {
     report({ path: setAt('workflow') ?? at, message: 'img2img needs an input image, which only child generations have', fix: 'use txt2img here (and img2img as child_workflow of a pipeline step)' });
   }
-  const explicit = PLACEABLE.filter(([key]) => value(key) !== undefined);
-  if (base) checkPlacement(base, 'base', explicit.map(([key, param]) => [param, setAt(key) ?? at]), at, setAt('workflow'), report);
+  const explicit = PLACEABLE.filter(([key]) => value(key) !== undefined && key !== 'seed');
+  const seed = value('seed') ?? 'random';
+  // The seed is always placed (a default random seed too): a recorded seed that never reached the graph would be a lie.
+  const seedAt = setAt('seed') ?? `${at}.seed`;
+  const widgets = mergeWidgets(defaults.set, entry.set);
+  if (base) {
+    checkPlacement(base, 'base', explicit.map(([key, param]) => [param, setAt(key) ?? at]), at, setAt('workflow'), report);
+    checkSeed(base, seed, seedAt, setAt('seed') === undefined, report);
+    checkWidgets(base, widgets, (key) => (entry.set?.[key] !== undefined ? `${at}.set` : 'defaults.set'), report);
+  }
 
   let child: LoadedWorkflow | undefined;
   const step = entry as StepSpec;
@@ -137,11 +153,16 @@ function resolveEntry(
       .filter(([key]) => key !== 'width' && key !== 'height')
       .map(([key, param]): [WorkflowParam, string] => [param, setAt(key) ?? at]);
     if (step.denoise !== undefined) childParams.push(['denoise', `${at}.denoise`]);
-    if (child) checkPlacement(child, 'child', childParams, at, step.child_workflow !== undefined ? `${at}.child_workflow` : undefined, report);
+    if (child) {
+      checkPlacement(child, 'child', childParams, at, step.child_workflow !== undefined ? `${at}.child_workflow` : undefined, report);
+      checkSeed(child, seed, seedAt, setAt('seed') === undefined, report);
+      checkWidgets(child, widgets, (key) => (entry.set?.[key] !== undefined ? `${at}.set` : 'defaults.set'), report);
+    }
   }
 
   if (!base?.template || (child && !child.template)) return undefined;
-  const params: StepParams = { displayName: entry.name, seed: seedPolicy(value('seed')) };
+  const params: StepParams = { displayName: entry.name, seed: seedPolicy(seed) };
+  if (Object.keys(widgets).length) params.set = widgets;
   // No timeout in the file: left unset, so the configured default applies when the job is created.
   const timeout = value('timeout');
   if (timeout !== undefined) params.timeoutSeconds = timeout;
@@ -171,10 +192,14 @@ function checkPlacement(
   const template = workflow.template;
   if (!template) return;
   for (const [param, where] of explicit) {
-    if (template.bindings[param]) continue;
+    if (param === 'negative_prompt' && workflow.noNegative && !bindTargets(template.bindings, param).length) {
+      report({ path: where, message: `cannot be used with ${workflow.label}: ${workflow.noNegative}`, fix: 'remove negative_prompt (or give the workflow a negative text encoder)' });
+      continue;
+    }
+    if (bindTargets(template.bindings, param).length) continue;
     if (param === 'denoise' && role === 'base') continue;
     const reason = workflow.unplaced.find((u) => u.param === param)?.reason ?? 'no input receives it';
-    report({ path: where, message: `cannot be placed in ${workflow.label} (${reason})`, fix: `${workflow.bindHint(param)}, or remove ${param}` });
+    report({ path: where, message: `cannot be placed in ${workflow.label} (${reason})`, fix: `${workflow.bindHint(param)}; or remove ${param}` });
   }
   if (template.source.startsWith('builtin:')) {
     const set = new Set(explicit.map(([param]) => param));
@@ -185,13 +210,65 @@ function checkPlacement(
     }
   }
   const refAt = workflowAt ?? at;
-  if (!template.bindings.filename_prefix) {
+  if (!bindTargets(template.bindings, 'filename_prefix').length) {
     report({ path: refAt, message: `${workflow.label} has no SaveImage node, so it produces no files Kiln can collect`, fix: 'add a SaveImage node to the workflow' });
   }
-  if (role === 'child' && !template.bindings.image) {
+  if (role === 'child' && !bindTargets(template.bindings, 'image').length) {
     const reason = workflow.unplaced.find((u) => u.param === 'image')?.reason ?? 'no LoadImage input';
     report({ path: refAt, message: `${workflow.label} cannot take the parent image of child generations (${reason})`, fix: `${workflow.bindHint('image')} (a LoadImage input)` });
   }
+}
+
+/** The seed must reach the graph, or the spec must keep (and so record) the graph's own. */
+function checkSeed(
+  workflow: LoadedWorkflow,
+  seed: number | 'random' | 'workflow',
+  at: string,
+  byDefault: boolean,
+  report: (issue: Omit<SpecIssue, 'kind'>) => void,
+): void {
+  const template = workflow.template;
+  if (!template) return;
+  if (seed === 'workflow') {
+    if (readWorkflowSeed(template) === undefined) {
+      const reason = workflow.unplaced.find((u) => u.param === 'seed')?.reason ?? 'no seed input holds a number';
+      report({ path: at, message: `is "workflow" but ${workflow.label} has no seed Kiln can read and record (${reason})`, fix: workflow.bindHint('seed') });
+    }
+    return;
+  }
+  if (bindTargets(template.bindings, 'seed').length) return;
+  const reason = workflow.unplaced.find((u) => u.param === 'seed')?.reason ?? 'no input receives it';
+  const what = byDefault ? `(unset: a random seed per image) cannot be placed in ${workflow.label}` : `cannot be placed in ${workflow.label}`;
+  report({
+    path: at,
+    message: `${what} (${reason}), so the recorded seed would not be the one used`,
+    fix: `${workflow.bindHint('seed')}; or set seed: workflow to keep and record the workflow's own seed`,
+  });
+}
+
+/** `set:` entries must name a value input of the workflow, and must not fight a placed parameter. */
+function checkWidgets(workflow: LoadedWorkflow, widgets: WidgetValues, where: (key: string) => string, report: (issue: Omit<SpecIssue, 'kind'>) => void): void {
+  const template = workflow.template;
+  if (!template) return;
+  const placed = new Map<string, WorkflowParam>();
+  for (const param of WORKFLOW_PARAMS) for (const path of bindTargets(template.bindings, param)) placed.set(path, param);
+  for (const key of Object.keys(widgets)) {
+    const problem = bindPathProblem(template.graph, key);
+    const owner = placed.get(key);
+    if (problem) report({ path: `${where(key)}["${key}"]`, message: `${problem} in ${workflow.label}`, fix: 'point it at a value input of a node in that workflow' });
+    else if (owner) report({ path: `${where(key)}["${key}"]`, message: `is where Kiln places ${owner} in ${workflow.label}`, fix: `set ${owner}: instead` });
+  }
+}
+
+function mergeWidgets(defaults: unknown, own: unknown): WidgetValues {
+  const merged: WidgetValues = {};
+  for (const map of [defaults, own]) {
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) continue;
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') merged[key] = value;
+    }
+  }
+  return merged;
 }
 
 class WorkflowLoader {
@@ -253,6 +330,9 @@ class WorkflowLoader {
     return this.loadFile(entry.file, `workflows.${name}.file`, { name, bind }, `workflow "${name}"`);
   }
 
+  /** Notes about workflow files (a saved POST /prompt body taken apart…), for the caller to show. */
+  readonly notes: string[] = [];
+
   private loadFile(file: string, at: string, entry: { name: string; bind: WorkflowBindings } | undefined, label: string): LoadedWorkflow | undefined {
     const absolute = resolveInside(this.context.baseDir, file);
     if (!absolute.ok) {
@@ -278,22 +358,29 @@ class WorkflowLoader {
       this.report({ path: at, message: `${file} ${checked.problem}`, fix: checked.fix });
       return undefined;
     }
-    const detected = detectWorkflowBindings(checked.workflow);
-    const bindings: WorkflowBindings = { ...detected.bindings };
+    if (checked.note) this.notes.push(`${file} ${checked.note}`);
+    const placement = placeWorkflowParams(checked.workflow);
+    const bindings: WorkflowBindings = { ...placement.bindings };
+    let unplaced = placement.unplaced;
     for (const param of WORKFLOW_PARAMS) {
-      const bindPath = entry?.bind[param];
+      const bound = entry?.bind[param];
+      const paths = typeof bound === 'string' ? [bound] : Array.isArray(bound) ? bound : [];
       // Malformed paths are already reported by class validation.
-      if (typeof bindPath !== 'string' || !parseBindPath(bindPath)) continue;
-      const problem = bindPathProblem(checked.workflow, bindPath);
-      if (problem) this.report({ path: `workflows.${entry?.name}.bind.${param}`, message: problem, value: bindPath, fix: 'point it at a value input of a node in that file' });
-      else bindings[param] = bindPath;
+      if (paths.length === 0 || !paths.every((p) => typeof p === 'string' && parseBindPath(p))) continue;
+      const problems = paths.map((p) => bindPathProblem(checked.workflow, p)).filter((p): p is string => p !== undefined);
+      if (problems.length) {
+        this.report({ path: `workflows.${entry?.name}.bind.${param}`, message: problems.join('; '), value: bound, fix: 'point it at a value input of a node in that file' });
+        continue;
+      }
+      bindings[param] = [...new Set(paths)];
+      unplaced = unplaced.filter((u) => u.param !== param);
     }
-    const bindHint = (param: WorkflowParam) =>
-      entry
-        ? `bind it: workflows.${entry.name}.bind.${param}: "<node id>.inputs.<input name>"`
-        : `declare the file under workflows: with bind.${param}: "<node id>.inputs.<input name>"`;
+    const bindAt = entry ? `workflows.${entry.name}.bind` : `workflows.<name>.bind (declare the file as workflows: { <name>: { file: ${file} } } and use workflow: <name>)`;
+    const bindHint = (param: WorkflowParam) => bindFix(checked.workflow, param, bindAt);
     const source = path.relative(this.context.baseDir, absolute.path).split(path.sep).join('/');
-    return { template: { source, graph: checked.workflow, bindings }, unplaced: detected.unplaced, bindHint, label };
+    // A bound negative means the user chose where it goes, ZeroOut or not.
+    const noNegative = bindTargets(bindings, 'negative_prompt').length ? undefined : placement.noNegative;
+    return { template: { source, graph: checked.workflow, bindings }, unplaced, noNegative, bindHint, label };
   }
 }
 
@@ -333,8 +420,8 @@ export function resolveInside(baseDir: string, file: string): { ok: true; path: 
   return { ok: true, path: absolute };
 }
 
-function seedPolicy(seed: number | 'random' | undefined): SeedPolicy {
-  return typeof seed === 'number' ? { mode: 'fixed', base: seed } : { mode: 'random' };
+function seedPolicy(seed: number | 'random' | 'workflow'): SeedPolicy {
+  return typeof seed === 'number' ? { mode: 'fixed', base: seed } : { mode: seed };
 }
 
 function collectCheckpoints(steps: ResolvedStep[]): string[] {
@@ -343,12 +430,14 @@ function collectCheckpoints(steps: ResolvedStep[]): string[] {
     for (const template of [step.workflow.base, step.workflow.child]) {
       if (!template) continue;
       if (step.params.checkpoint !== undefined) {
-        if (template.bindings.checkpoint) names.add(step.params.checkpoint);
+        if (bindTargets(template.bindings, 'checkpoint').length) names.add(step.params.checkpoint);
         continue;
       }
-      const own = template.bindings.checkpoint?.split('.inputs.');
-      const value = own ? template.graph[own[0]]?.inputs[own[1]] : undefined;
-      if (typeof value === 'string') names.add(value);
+      for (const place of bindTargets(template.bindings, 'checkpoint')) {
+        const target = parseBindPath(place);
+        const value = target ? template.graph[target.nodeId]?.inputs[target.input] : undefined;
+        if (typeof value === 'string') names.add(value);
+      }
     }
   }
   return [...names].sort();

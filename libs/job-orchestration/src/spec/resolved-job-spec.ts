@@ -1,7 +1,11 @@
 import type { WorkflowTemplate } from '../workflow/api-workflow';
 
 /** How a step's images get their seeds. */
-export type SeedPolicy = { mode: 'fixed'; base: number } | { mode: 'random' };
+export type SeedPolicy =
+  | { mode: 'fixed'; base: number }
+  | { mode: 'random' }
+  /** Keep the seed the workflow file holds, and record that value. */
+  | { mode: 'workflow' };
 
 /**
  * Generation parameters of one step, stored in `PipelineStep.params`. Unset values keep whatever the
@@ -22,6 +26,8 @@ export interface StepParams {
   /** img2img strength of child generations. */
   denoise?: number;
   seed: SeedPolicy;
+  /** Extra widget values, `"<node id>.inputs.<input>"` → value, set as they are. */
+  set?: Record<string, string | number | boolean>;
   /** Seconds one image may take; unset: the default of the process that creates the job (COMFYUI_TIMEOUT). */
   timeoutSeconds?: number;
 }
@@ -56,6 +62,8 @@ export interface ResolvedJobSpec {
   steps: ResolvedStep[];
   /** Every checkpoint file name the spec uses: check them against the server before queueing anything. */
   checkpoints: string[];
+  /** Things worth telling about the workflow files that are not problems (a saved POST /prompt body was unwrapped…). */
+  notes: string[];
   /** The spec as data, for `PipelineRun.spec`. */
   source: Record<string, unknown>;
 }

@@ -30,8 +30,17 @@ export const WORKFLOW_PARAMS: readonly WorkflowParam[] = [
   'denoise', 'image', 'filename_prefix',
 ];
 
-/** Where each parameter goes: `"<node id>.inputs.<input name>"`. */
-export type WorkflowBindings = Partial<Record<WorkflowParam, string>>;
+/**
+ * Where each parameter goes: `"<node id>.inputs.<input name>"`, or a list of them (one value, several
+ * places: a prompt on the base and the refiner encoder). Read them with {@link bindTargets}.
+ */
+export type WorkflowBindings = Partial<Record<WorkflowParam, string | string[]>>;
+
+/** Every place a parameter is bound to (none when it is not bound). */
+export function bindTargets(bindings: WorkflowBindings, param: WorkflowParam): string[] {
+  const bound = bindings[param];
+  return bound === undefined ? [] : Array.isArray(bound) ? bound : [bound];
+}
 
 /** A workflow with its parameter placement, as stored on a pipeline step. */
 export interface WorkflowTemplate {
@@ -41,14 +50,27 @@ export interface WorkflowTemplate {
   bindings: WorkflowBindings;
 }
 
-export type CheckApiWorkflowResult = { ok: true; workflow: ApiWorkflow } | { ok: false; problem: string; fix: string };
+export type CheckApiWorkflowResult =
+  | { ok: true; workflow: ApiWorkflow; /** Set when the file was a saved `POST /prompt` body and its `prompt` was taken. */ note?: string }
+  | { ok: false; problem: string; fix: string };
 
-/** Checks that data is an API-format workflow (and not the UI format, which ComfyUI cannot queue). */
+/**
+ * Checks that data is an API-format workflow (and not the UI format, which ComfyUI cannot queue). A
+ * saved `POST /prompt` body (`{"prompt": {...}, "client_id": …}`) is unwrapped, with a note.
+ */
 export function checkApiWorkflow(data: unknown): CheckApiWorkflowResult {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return { ok: false, problem: 'is not a JSON object of nodes', fix: 'export the workflow from ComfyUI with "Save (API)"' };
   }
-  const record = data as Record<string, unknown>;
+  const body = data as Record<string, unknown>;
+  const prompt = body['prompt'];
+  if (typeof prompt === 'object' && prompt !== null && !Array.isArray(prompt) && typeof (prompt as Record<string, unknown>)['class_type'] !== 'string') {
+    const inner = checkApiWorkflow(prompt);
+    const others = Object.keys(body).filter((key) => key !== 'prompt');
+    const dropped = others.length ? ` (${others.join(', ')} left out)` : '';
+    return inner.ok ? { ...inner, note: `is a saved POST /prompt body: its "prompt" is used as the workflow${dropped}` } : inner;
+  }
+  const record = body;
   if (Array.isArray(record['nodes']) && 'links' in record) {
     return { ok: false, problem: 'is a UI-format workflow (it has "nodes" and "links")', fix: 'export it from ComfyUI with "Save (API)" instead of "Save"' };
   }
