@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { deriveSeed, deterministicOutputName, type ResolvedJobSpec, type ResolvedStep } from '@kiln/job-orchestration';
+import { deriveSeed, deterministicOutputName, jobOutputNames, type ResolvedJobSpec, type ResolvedStep } from '@kiln/job-orchestration';
 
 /** One image a batch will make (or has made). */
 export interface PlannedImage {
@@ -28,7 +28,7 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
   const images: PlannedImage[] = [];
   for (const step of spec.steps) {
     for (let index = 0; index < step.baseCount; index++) {
-      const relativeFile = deterministicOutputName(step.name, index, step.baseCount);
+      const relativeFile = firstFileOf(step, deterministicOutputName(step.name, index, step.baseCount));
       const seed = step.params.seed.mode === 'fixed' ? deriveSeed(step.params.seed.base, step.name, index) : step.params.seed.mode;
       images.push({
         stepName: step.name,
@@ -46,6 +46,13 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
     }
   }
   return images;
+}
+
+/** The first file a job of the step writes (`name-1.png` for a batch, `name.<node>.png` for several nodes). */
+function firstFileOf(step: ResolvedStep, outputName: string): string {
+  const outputs = step.workflow.base.outputs;
+  if (!outputs) return outputName;
+  return jobOutputNames(outputName, outputs.nodes, outputs.nodes.map(() => outputs.batchSize))[0]?.name ?? outputName;
 }
 
 /**

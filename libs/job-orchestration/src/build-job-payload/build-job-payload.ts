@@ -41,6 +41,13 @@ export interface JobPayload {
   uploads: JobUpload[];
   /** The step's timeout; unset: the caller's default (COMFYUI_TIMEOUT) applies. */
   timeoutSeconds?: number;
+  /** The image-output nodes whose images the job keeps, in order; absent for steps stored before outputs were chosen. */
+  outputs?: Array<{ id: string; slug: string }>;
+  /**
+   * Where each recorded value sits in `workflow` (StepParams field → `"<node id>.inputs.<input>"`
+   * list), so a record can be checked against the graph; `seed` is always there when the graph has one.
+   */
+  placed: Record<string, string[]>;
 }
 
 // StepParams field → workflow parameter it is placed at.
@@ -66,17 +73,21 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     const target = parseBindPath(path);
     if (target && workflow[target.nodeId]) workflow[target.nodeId].inputs[target.input] = value;
   };
-  const set = (param: WorkflowParam, value: unknown) => {
-    for (const path of bindTargets(template.bindings, param)) setPath(path, value);
+  const placed: Record<string, string[]> = {};
+  const set = (param: WorkflowParam, value: unknown, field: string = param) => {
+    const paths = bindTargets(template.bindings, param);
+    for (const path of paths) setPath(path, value);
+    if (paths.length) placed[field] = paths;
   };
 
   // The spec's resolver refused `set:` entries that overlap a placed parameter, so the order is moot.
   for (const [path, value] of Object.entries(params.set ?? {})) setPath(path, value);
   for (const [field, param] of PARAM_FIELDS) {
-    if (params[field] !== undefined) set(param, params[field]);
+    if (params[field] !== undefined) set(param, params[field], field);
   }
-  // `seed: workflow` keeps every seed of the graph as it is (the selected seed was read from it).
+  // `seed: workflow` keeps every seed of the graph as it is (the selected seed was read from its first place).
   if (params.seed.mode !== 'workflow') set('seed', input.seed);
+  else placed['seed'] = bindTargets(template.bindings, 'seed').slice(0, 1);
   if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
 
   // No run id in the prefix: ComfyUI embeds the workflow in the PNG, so a rerun with the same seed
@@ -95,7 +106,7 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     workflow[imageTarget.nodeId].inputs[imageTarget.input] = uploadName;
     uploads.push({ localPath: path.resolve(input.run.targetFolder, parent.imagePath), uploadName, target: imageTarget });
   }
-  return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds };
+  return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds, outputs: template.outputs?.nodes, placed };
 }
 
 function placeFilenamePrefix(workflow: ApiWorkflow, template: WorkflowTemplate, prefix: string): void {

@@ -193,6 +193,18 @@ export class GenerationParamsSpec {
   @IsSetMap()
   set?: Record<string, string | number | boolean>;
 
+  @Describe('The image output node to keep when the workflow has several (its id, e.g. "19" or "57:9").')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  output?: string;
+
+  @Describe('"all": keep the images of every output node, named <name>.<node title slug>.png.')
+  @IsOptional()
+  @IsIn(['all'], { message: 'must be "all" (or use output: "<node id>" for one node)' })
+  outputs?: 'all';
+
   @Describe('Seconds one image may take before it fails; unset: COMFYUI_TIMEOUT of the process that runs the job (default 300).')
   @IsOptional()
   @IsNumber(NUMBER)
@@ -282,6 +294,18 @@ export class WorkflowEntrySpec {
   @IsOptional()
   @Nested(() => WorkflowBindSpec)
   bind?: WorkflowBindSpec;
+
+  @Describe('The image output node to keep when the workflow has several (its id, e.g. "19" or "57:9").')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  output?: string;
+
+  @Describe('"all": keep the images of every output node, named <name>.<node title slug>.png.')
+  @IsOptional()
+  @IsIn(['all'], { message: 'must be "all" (or use output: "<node id>" for one node)' })
+  outputs?: 'all';
 }
 
 /** A Kiln job file: a batch (`items`) or a pipeline (`steps`). */

@@ -12,6 +12,7 @@ import {
 } from '../workflow/api-workflow';
 import { bindFix } from '../workflow/bind-suggestions';
 import { BUILTIN_REQUIRED_PARAMS, getBuiltinWorkflow, isBuiltinWorkflowName } from '../workflow/builtin-templates';
+import { chooseOutputs, type OutputChoice } from '../workflow/output-nodes';
 import { placeWorkflowParams, type UnplacedParam } from '../workflow/place-params';
 import { readWorkflowSeed } from '../workflow/workflow-seed';
 import { didYouMean } from './did-you-mean';
@@ -30,7 +31,7 @@ export interface ResolveJobSpecContext {
 
 const DEFAULT_CHILD_DENOISE = 0.6;
 
-type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout'>;
+type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout' | 'set' | 'output' | 'outputs'>;
 
 // Spec key → workflow parameter (and StepParams field) it feeds.
 const PLACEABLE: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = [
@@ -54,6 +55,13 @@ interface LoadedWorkflow {
   /** How to bind a parameter of this workflow, for error fixes: the nodes that could take it and the lines to paste. */
   bindHint: (param: WorkflowParam) => string;
   label: string;
+  /** `output:` / `outputs:` of the `workflows:` entry, the default for items that choose none. */
+  outputPick?: OutputPick;
+}
+
+interface OutputPick {
+  output?: string;
+  outputs?: 'all';
 }
 
 type WidgetValues = Record<string, string | number | boolean>;
@@ -160,7 +168,12 @@ function resolveEntry(
     }
   }
 
-  if (!base?.template || (child && !child.template)) return undefined;
+  const itemPick: OutputPick = { output: value('output'), outputs: value('outputs') };
+  const pickAt = setAt('output') ?? setAt('outputs') ?? setAt('workflow') ?? at;
+  const baseOutputs = base?.template ? checkOutputs(base, itemPick, pickAt, report) : undefined;
+  const childOutputs = child?.template ? checkOutputs(child, {}, step.child_workflow !== undefined ? `${at}.child_workflow` : at, report) : undefined;
+
+  if (!base?.template || !baseOutputs || (child && (!child.template || !childOutputs))) return undefined;
   const params: StepParams = { displayName: entry.name, seed: seedPolicy(seed) };
   if (Object.keys(widgets).length) params.set = widgets;
   // No timeout in the file: left unset, so the configured default applies when the job is created.
@@ -176,7 +189,9 @@ function resolveEntry(
     childrenPerSelected: children,
     naming: kind === 'pipeline' ? 'unique' : 'deterministic',
     overwrite: false,
-    workflow: child?.template ? { base: base.template, child: child.template } : { base: base.template },
+    workflow: child?.template
+      ? { base: { ...base.template, outputs: baseOutputs }, child: { ...child.template, outputs: childOutputs } }
+      : { base: { ...base.template, outputs: baseOutputs } },
     params,
   };
 }
@@ -210,13 +225,21 @@ function checkPlacement(
     }
   }
   const refAt = workflowAt ?? at;
-  if (!bindTargets(template.bindings, 'filename_prefix').length) {
-    report({ path: refAt, message: `${workflow.label} has no SaveImage node, so it produces no files Kiln can collect`, fix: 'add a SaveImage node to the workflow' });
-  }
   if (role === 'child' && !bindTargets(template.bindings, 'image').length) {
     const reason = workflow.unplaced.find((u) => u.param === 'image')?.reason ?? 'no LoadImage input';
     report({ path: refAt, message: `${workflow.label} cannot take the parent image of child generations (${reason})`, fix: `${workflow.bindHint('image')} (a LoadImage input)` });
   }
+}
+
+/** Which image outputs a job keeps: the item's choice, else the workflow entry's, else the only one. */
+function checkOutputs(workflow: LoadedWorkflow, itemPick: OutputPick, at: string, report: (issue: Omit<SpecIssue, 'kind'>) => void): OutputChoice | undefined {
+  const template = workflow.template as WorkflowTemplate;
+  const itemChose = itemPick.output !== undefined || itemPick.outputs !== undefined;
+  const pick = itemChose ? itemPick : workflow.outputPick ?? {};
+  const chosen = chooseOutputs(template.graph, pick);
+  if (chosen.ok) return chosen.choice;
+  report({ path: at, message: `${workflow.label} ${chosen.problem}`, fix: chosen.fix });
+  return undefined;
 }
 
 /** The seed must reach the graph, or the spec must keep (and so record) the graph's own. */
@@ -324,10 +347,12 @@ class WorkflowLoader {
   }
 
   private loadEntry(name: string): LoadedWorkflow | undefined {
-    const entry = this.entries.get(name) as { file?: unknown; bind?: WorkflowBindings } | undefined;
+    const entry = this.entries.get(name) as ({ file?: unknown; bind?: WorkflowBindings } & OutputPick) | undefined;
     if (!isObject(entry) || typeof entry.file !== 'string') return undefined;
     const bind = isObject(entry.bind) ? (entry.bind as WorkflowBindings) : {};
-    return this.loadFile(entry.file, `workflows.${name}.file`, { name, bind }, `workflow "${name}"`);
+    const loaded = this.loadFile(entry.file, `workflows.${name}.file`, { name, bind }, `workflow "${name}"`);
+    const picked = typeof entry.output === 'string' || entry.outputs === 'all';
+    return loaded && picked ? { ...loaded, outputPick: { output: entry.output, outputs: entry.outputs } } : loaded;
   }
 
   /** Notes about workflow files (a saved POST /prompt body taken apart…), for the caller to show. */

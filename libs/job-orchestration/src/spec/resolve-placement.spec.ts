@@ -86,7 +86,7 @@ items:
 version: 1
 output: { dir: out }
 items:
-  - { name: hires, workflow: sd15-hires-fix.api.json, seed: workflow, prompt: a misty lake }
+  - { name: hires, workflow: sd15-hires-fix.api.json, seed: workflow, prompt: a misty lake, outputs: all }
 `);
     const step = spec.steps[0];
 
@@ -175,5 +175,38 @@ items:
     expect(payload.workflow['57:12'].inputs['unet_name']).toBe('flux1-schnell.safetensors');
     expect(payload.workflow['57:25'].inputs['noise_seed']).toBe(3);
     expect(spec.notes).toEqual(['sd15-post-prompt-body.json is a saved POST /prompt body: its "prompt" is used as the workflow (client_id, extra_data left out)']);
+  });
+
+  it('refuses several image outputs without a choice, listing each, and keeps what output: or outputs: all says', () => {
+    const message = rejected(`
+version: 1
+output: { dir: out }
+items:
+  - { name: a, workflow: sd15-hires-fix.api.json }
+  - { name: b, workflow: sd15-hires-fix.api.json, output: "99" }
+  - { name: c, workflow: sd15-save-websocket.api.json }
+`);
+    expect(message).toContain('items[0].workflow: workflow sd15-hires-fix.api.json has several image output nodes (9 SaveImage "Save Image (first pass)"; 13 SaveImage "Save Image (second pass)"; 17 SaveImage "Save Image (model upscale)") and the spec does not say which to keep; fix: add output: "<node id>" (output: "9" or output: "13" or output: "17") or outputs: all');
+    expect(message).toContain('items[1].output: workflow sd15-hires-fix.api.json has no image output node "99"');
+    expect(message).toContain('items[2].workflow: workflow sd15-save-websocket.api.json keeps 10 SaveImageWebsocket, whose images arrive as WebSocket frames, which Kiln does not collect yet');
+
+    const spec = accepted(`
+version: 1
+output: { dir: out }
+workflows:
+  hires: { file: sd15-hires-fix.api.json, output: "13" }
+items:
+  - { name: second, workflow: hires }
+  - { name: every, workflow: hires, outputs: all }
+  - { name: lora, workflow: sd15-lora-chain.api.json, output: "9" }
+  - { name: preview, workflow: sdxl-turbo-preview.api.json }
+`);
+    const outputs = spec.steps.map((step) => step.workflow.base.outputs);
+    expect(outputs).toEqual([
+      { nodes: [{ id: '13', slug: 'save-image-second-pass' }], batchSize: 1 },
+      { nodes: [{ id: '9', slug: 'save-image-first-pass' }, { id: '13', slug: 'save-image-second-pass' }, { id: '17', slug: 'save-image-model-upscale' }], batchSize: 1 },
+      { nodes: [{ id: '9', slug: 'save-image' }], batchSize: 3 },
+      { nodes: [{ id: '25', slug: 'preview-image' }], batchSize: 1 },
+    ]);
   });
 });

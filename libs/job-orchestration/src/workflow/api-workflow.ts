@@ -1,3 +1,5 @@
+import type { OutputChoice } from './output-nodes';
+
 /** One node of an API-format ComfyUI workflow (the "Save (API)" export, the body of `POST /prompt`). */
 interface ApiWorkflowNode {
   class_type: string;
@@ -48,6 +50,8 @@ export interface WorkflowTemplate {
   source: string;
   graph: ApiWorkflow;
   bindings: WorkflowBindings;
+  /** The image outputs a job of this step keeps (set by the spec resolver; absent in older stored steps). */
+  outputs?: OutputChoice;
 }
 
 export type CheckApiWorkflowResult =

@@ -19,7 +19,7 @@ const CANDIDATE_INPUTS: Record<WorkflowParam, { inputs: string[]; kind: 'string'
 };
 
 /** Every literal input of the graph that could receive `param`, with the node it is on. */
-export function bindCandidates(graph: ApiWorkflow, param: WorkflowParam): Array<{ path: string; node: string }> {
+function bindCandidates(graph: ApiWorkflow, param: WorkflowParam): Array<{ path: string; node: string }> {
   const { inputs, kind } = CANDIDATE_INPUTS[param];
   const found: Array<{ path: string; node: string }> = [];
   for (const id of sortIds(Object.keys(graph))) {
