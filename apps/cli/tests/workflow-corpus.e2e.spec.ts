@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { workflowCorpusDir } from '@kiln/testing';
+import { comfyUiFixturesDir, workflowCorpusDir } from '@kiln/testing';
 import { createSandbox, type Sandbox } from './support/cli-harness';
 
 // Every corpus workflow, and what the item must choose for it (outputs of graphs with several).
@@ -17,7 +17,7 @@ const ITEMS: Array<{ file: string; extra?: string; files: string[] }> = [
     extra: 'outputs: all',
     files: ['save-image-first-pass', 'save-image-second-pass', 'save-image-model-upscale'].map((node) => `sd15-hires-fix.${node}.png`),
   },
-  { file: 'sd15-inpaint.api.json', files: ['sd15-inpaint.png'] },
+  { file: 'sd15-inpaint.api.json', extra: 'image: inputs/photo.png\n    mask: inputs/mask.png', files: ['sd15-inpaint.png'] },
   {
     file: 'sd15-lora-chain.api.json',
     extra: 'outputs: all\n    set: { "10.inputs.strength_model": 0.5, "11.inputs.lora_name": add_detail.safetensors }',
@@ -30,7 +30,7 @@ const ITEMS: Array<{ file: string; extra?: string; files: string[] }> = [
   { file: 'sd35-cfg-guider-combine.api.json', files: ['sd35-cfg-guider-combine.png'] },
   { file: 'sd35-triple-clip.api.json', files: ['sd35-triple-clip.png'] },
   { file: 'sdxl-base-refiner.api.json', extra: 'output: "19"', files: ['sdxl-base-refiner.png'] },
-  { file: 'sdxl-img2img.api.json', files: ['sdxl-img2img.png'] },
+  { file: 'sdxl-img2img.api.json', extra: 'image: inputs/photo.png\n    denoise: 0.45', files: ['sdxl-img2img.png'] },
   { file: 'sdxl-turbo-preview.api.json', extra: 'seed: workflow', files: ['sdxl-turbo-preview.png'] },
 ];
 
@@ -55,6 +55,10 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
   beforeEach(() => {
     sandbox = createSandbox();
     fs.cpSync(workflowCorpusDir(), path.join(sandbox.dir, 'workflows'), { recursive: true });
+    // Two real PNGs from the captured server: one as the photo, one as the mask.
+    fs.mkdirSync(path.join(sandbox.dir, 'inputs'));
+    fs.copyFileSync(path.join(comfyUiFixturesDir(), 'responses/get_view_output_png.png'), path.join(sandbox.dir, 'inputs/photo.png'));
+    fs.copyFileSync(path.join(comfyUiFixturesDir(), 'responses/get_view_inverted_png.png'), path.join(sandbox.dir, 'inputs/mask.png'));
   });
   afterEach(() => sandbox.remove());
 
@@ -94,6 +98,17 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(batch.output).toEqual({ nodeId: '9', batchIndex: 2, batchSize: 4, seedShared: true });
     const turbo = JSON.parse(fs.readFileSync(path.join(out, 'sdxl-turbo-preview.json'), 'utf8'));
     expect({ seed: turbo.seed, seedMode: turbo.seedMode, mode: manifest.files['sdxl-turbo-preview.png'].seedMode }).toEqual({ seed: 556007, seedMode: 'workflow', mode: 'workflow' });
+    // Input files: uploaded under a name made from their sha256, bound to LoadImage/LoadImageMask, recorded.
+    const sha = (file: string) => createHash('sha256').update(fs.readFileSync(path.join(sandbox.dir, file))).digest('hex');
+    const inpaint = JSON.parse(fs.readFileSync(path.join(out, 'sd15-inpaint.json'), 'utf8'));
+    const inpaintGraph = JSON.parse(fs.readFileSync(path.join(out, inpaint.workflow.file), 'utf8'));
+    expect(inpaintGraph['20'].inputs.image).toBe(`kiln-in-${sha('inputs/photo.png').slice(0, 32)}.png`);
+    expect(inpaintGraph['21'].inputs.image).toBe(`kiln-in-${sha('inputs/mask.png').slice(0, 32)}.png`);
+    expect(manifest.files['sd15-inpaint.png']).toMatchObject({ inputs: { image: sha('inputs/photo.png'), mask: sha('inputs/mask.png') } });
+    expect(inpaint).toMatchObject({ imageSha256: sha('inputs/photo.png'), maskSha256: sha('inputs/mask.png') });
+    const img2img = JSON.parse(fs.readFileSync(path.join(out, 'sdxl-img2img.json'), 'utf8'));
+    expect(img2img.denoise).toBe(0.45);
+    expect(img2img.placed.denoise).toEqual(['3.inputs.denoise']);
     const txt = JSON.parse(fs.readFileSync(path.join(out, 'sd15-txt2img.json'), 'utf8'));
     expect(txt).toMatchObject({ width: 48, height: 40, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', scheduler: 'karras' });
   }, 300_000);

@@ -69,6 +69,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
               prompt: made.prompt,
               negativePrompt: made.negativePrompt,
               checkpoint: made.checkpoint,
+              ...(made.inputs ? { inputs: made.inputs } : {}),
               seed: event.seed,
               seedMode: typeof made.seed === 'number' ? 'fixed' : made.seed,
               ...(file.nodeId ? { output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize } } : {}),

@@ -19,6 +19,8 @@ export interface PlannedImage {
   checkpoint?: string;
   prompt?: string;
   negativePrompt?: string;
+  /** sha256 of the item's `image:` / `mask:` files, when it has them. */
+  inputs?: { image?: string; mask?: string };
   /** Fingerprint of everything that decides the image; equal keys mean "the same item". */
   itemKey: string;
 }
@@ -41,6 +43,7 @@ export function planBatch(spec: ResolvedJobSpec): PlannedImage[] {
         checkpoint: step.params.checkpoint,
         prompt: step.params.prompt,
         negativePrompt: step.params.negativePrompt,
+        ...(step.params.imageSha256 || step.params.maskSha256 ? { inputs: { image: step.params.imageSha256, mask: step.params.maskSha256 } } : {}),
         itemKey: itemKey(step, index, seed),
       });
     }

@@ -29,6 +29,7 @@ export async function reconcileManifest(dataSource: DataSource, runId: string, p
       prompt: image.prompt,
       negativePrompt: image.negativePrompt,
       checkpoint: image.checkpoint,
+      ...(image.inputs ? { inputs: image.inputs } : {}),
       seed: candidate.seed,
       seedMode: typeof image.seed === 'number' ? 'fixed' : image.seed,
       promptId: typeof candidate.metadata['promptId'] === 'string' ? (candidate.metadata['promptId'] as string) : undefined,

@@ -88,7 +88,8 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
   // `seed: workflow` keeps every seed of the graph as it is (the selected seed was read from its first place).
   if (params.seed.mode !== 'workflow') set('seed', input.seed);
   else placed['seed'] = bindTargets(template.bindings, 'seed').slice(0, 1);
-  if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
+  // A step with children keeps its denoise for them; without, it is the base images' own.
+  if (params.denoise !== undefined && (isChild || !workflows.child)) set('denoise', params.denoise);
 
   // No run id in the prefix: ComfyUI embeds the workflow in the PNG, so a rerun with the same seed
   // must send the same workflow to get byte-identical files (the server numbers files itself).
@@ -96,6 +97,16 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
   placeFilenamePrefix(workflow, template, filenamePrefix);
 
   const uploads: JobUpload[] = [];
+  if (!isChild) {
+    // Named after their content: parallel runs and reruns upload the same name for the same bytes.
+    for (const [param, file, digest] of [['image', params.image, params.imageSha256], ['mask', params.mask, params.maskSha256]] as const) {
+      const target = parseBindPath(bindTargets(template.bindings, param)[0] ?? '');
+      if (!file || !digest || !target || !workflow[target.nodeId]) continue;
+      const uploadName = `kiln-in-${digest.slice(0, 32)}${path.extname(file).toLowerCase() || '.png'}`;
+      workflow[target.nodeId].inputs[target.input] = uploadName;
+      uploads.push({ localPath: file, uploadName, target });
+    }
+  }
   if (isChild) {
     const parent = input.parent;
     const imageTarget = parseBindPath(bindTargets(template.bindings, 'image')[0] ?? '');

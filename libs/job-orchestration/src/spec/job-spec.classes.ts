@@ -193,6 +193,27 @@ export class GenerationParamsSpec {
   @IsSetMap()
   set?: Record<string, string | number | boolean>;
 
+  @Describe('Denoise of the sampler (img2img strength with image:), placed like steps. In a pipeline step: the denoise of its child generations.')
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(0)
+  @Max(1)
+  denoise?: number;
+
+  @Describe('Input image (img2img, ControlNet, inpainting): a file relative to the spec, uploaded once per content and bound to the LoadImage.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  image?: string;
+
+  @Describe('Inpainting mask: a file relative to the spec, bound to the LoadImageMask.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  mask?: string;
+
   @Describe('The image output node to keep when the workflow has several (its id, e.g. "19" or "57:9").')
   @IsOptional()
   @IsString()
@@ -250,13 +271,6 @@ export class StepSpec extends GenerationParamsSpec {
   @Max(MAX_IMAGES_PER_ENTRY)
   children?: number;
 
-  @Describe('img2img denoise of child generations (default 0.6).')
-  @IsOptional()
-  @IsNumber(NUMBER)
-  @Min(0)
-  @Max(1)
-  denoise?: number;
-
   @Describe('Workflow of child generations (default img2img); same forms as `workflow`, needs a LoadImage.')
   @IsOptional()
   @IsString()
@@ -279,6 +293,7 @@ export class WorkflowBindSpec {
   @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() seed?: string | string[];
   @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() denoise?: string | string[];
   @Describe('The LoadImage input that receives the parent image of child generations.', BIND_SCHEMA) @IsOptional() @IsBindPaths() image?: string | string[];
+  @Describe('The LoadImageMask input that receives `mask:`.', BIND_SCHEMA) @IsOptional() @IsBindPaths() mask?: string | string[];
   @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() filename_prefix?: string | string[];
 }
 

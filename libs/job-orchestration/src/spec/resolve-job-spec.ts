@@ -27,6 +27,8 @@ export interface ResolveJobSpecContext {
   /** Folder of the spec file: every relative path in the spec is relative to it. */
   baseDir: string;
   readWorkflowFile: ReadWorkflowFile;
+  /** sha256 of an input image the spec points at (already resolved inside the spec's folder); throws when it cannot. */
+  hashInputFile?: (absolutePath: string) => string;
 }
 
 const DEFAULT_CHILD_DENOISE = 0.6;
@@ -100,7 +102,7 @@ export function resolveJobSpec(
     if (!isObject(entry)) return;
     const at = `${listKey}[${index}]`;
     const slug = typeof entry.name === 'string' ? checkSlug(entry.name, `${at}.name`, slugOwners, report) : undefined;
-    const step = resolveEntry(entry, at, kind, defaults, workflows, report);
+    const step = resolveEntry(entry, at, kind, defaults, workflows, report, context);
     if (slug && step) steps.push({ ...step, name: slug });
   });
 
@@ -130,6 +132,7 @@ function resolveEntry(
   defaults: Partial<GenerationParamsSpec>,
   workflows: WorkflowLoader,
   report: (issue: Omit<SpecIssue, 'kind'>) => void,
+  context: ResolveJobSpecContext,
 ): Omit<ResolvedStep, 'name'> | undefined {
   const setAt = (key: keyof StepSpec): string | undefined =>
     (entry as StepSpec)[key] !== undefined ? `${at}.${key}` : (defaults as StepSpec)[key] !== undefined ? `defaults.${key}` : undefined;
@@ -140,7 +143,14 @@ function resolveEntry(
   if (workflowName === 'img2img') {
     report({ path: setAt('workflow') ?? at, message: 'img2img needs an input image, which only child generations have', fix: 'use txt2img here (and img2img as child_workflow of a pipeline step)' });
   }
-  const explicit = PLACEABLE.filter(([key]) => value(key) !== undefined && key !== 'seed');
+  const explicit: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = PLACEABLE.filter(([key]) => value(key) !== undefined && key !== 'seed');
+  // In a batch, denoise is the base images' own; a pipeline step's denoise belongs to its children.
+  if (kind === 'batch' && value('denoise') !== undefined) explicit.push(['denoise', 'denoise', 'denoise']);
+  if (kind === 'pipeline' && defaults.denoise !== undefined) {
+    report({ path: 'defaults.denoise', message: 'is the denoise of batch items; a pipeline step sets the denoise of its children itself', fix: 'move it to each step (steps[n].denoise)' });
+  }
+  const inputs = resolveInputFiles(entry, defaults, at, context, report);
+  for (const input of ['image', 'mask'] as const) if (inputs[input]) explicit.push([input, input, input]);
   const seed = value('seed') ?? 'random';
   // The seed is always placed (a default random seed too): a recorded seed that never reached the graph would be a lie.
   const seedAt = setAt('seed') ?? `${at}.seed`;
@@ -182,6 +192,11 @@ function resolveEntry(
   for (const [key, , field] of PLACEABLE) {
     const v = value(key);
     if (v !== undefined && field !== 'seed') (params as unknown as Record<string, unknown>)[field] = v;
+  }
+  if (kind === 'batch' && value('denoise') !== undefined) params.denoise = value('denoise');
+  for (const input of ['image', 'mask'] as const) {
+    const file = inputs[input];
+    if (file) Object.assign(params, { [input]: file.path, [`${input}Sha256`]: file.sha256 });
   }
   if (child) params.denoise = step.denoise ?? DEFAULT_CHILD_DENOISE;
   return {
@@ -229,6 +244,37 @@ function checkPlacement(
     const reason = workflow.unplaced.find((u) => u.param === 'image')?.reason ?? 'no LoadImage input';
     report({ path: refAt, message: `${workflow.label} cannot take the parent image of child generations (${reason})`, fix: `${workflow.bindHint('image')} (a LoadImage input)` });
   }
+}
+
+/** `image:` / `mask:` of an entry (or the defaults): resolved inside the spec's folder and hashed. */
+function resolveInputFiles(
+  entry: ItemSpec | StepSpec,
+  defaults: Partial<GenerationParamsSpec>,
+  at: string,
+  context: ResolveJobSpecContext,
+  report: (issue: Omit<SpecIssue, 'kind'>) => void,
+): Partial<Record<'image' | 'mask', { path: string; sha256: string }>> {
+  const files: Partial<Record<'image' | 'mask', { path: string; sha256: string }>> = {};
+  for (const key of ['image', 'mask'] as const) {
+    const file = entry[key] ?? defaults[key];
+    if (typeof file !== 'string') continue;
+    const where = entry[key] !== undefined ? `${at}.${key}` : `defaults.${key}`;
+    const absolute = resolveInside(context.baseDir, file);
+    if (!absolute.ok) {
+      report({ path: where, message: absolute.problem, value: file, fix: 'give a path relative to the spec file, inside its folder' });
+      continue;
+    }
+    if (!context.hashInputFile) {
+      report({ path: where, message: 'input files cannot be read here', fix: 'load the spec from a file' });
+      continue;
+    }
+    try {
+      files[key] = { path: absolute.path, sha256: context.hashInputFile(absolute.path) };
+    } catch (error) {
+      report({ path: where, message: `cannot read ${absolute.path}: ${(error as Error).message}`, value: file, fix: 'check the path (it is relative to the spec file)' });
+    }
+  }
+  return files;
 }
 
 /** Which image outputs a job keeps: the item's choice, else the workflow entry's, else the only one. */

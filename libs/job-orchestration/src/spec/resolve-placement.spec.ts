@@ -209,4 +209,43 @@ items:
       { nodes: [{ id: '25', slug: 'preview-image' }], batchSize: 1 },
     ]);
   });
+
+  it('refuses input files outside the spec folder, missing ones, and an image for a workflow without a LoadImage', () => {
+    const message = rejected(`
+version: 1
+output: { dir: out }
+items:
+  - { name: a, workflow: sdxl-img2img.api.json, image: ../escape.png }
+  - { name: b, workflow: sdxl-img2img.api.json, image: no-such.png }
+  - { name: c, workflow: sd15-txt2img.api.json, image: sd15-txt2img.api.json }
+  - { name: d, workflow: sd15-txt2img.api.json, mask: sd15-txt2img.api.json }
+`);
+
+    expect(message).toContain('items[0].image: resolves to');
+    expect(message).toContain("outside the spec's folder");
+    expect(message).toContain('items[1].image: cannot read');
+    expect(message).toContain('items[2].image: cannot be placed in workflow sd15-txt2img.api.json (the workflow has no LoadImage node)');
+    expect(message).toContain('items[3].mask: cannot be placed in workflow sd15-txt2img.api.json (the workflow has no LoadImageMask node)');
+  });
+
+  it('binds image:, mask: and denoise of a batch item and uploads each file under a name made from its sha256', () => {
+    const spec = accepted(`
+version: 1
+output: { dir: out }
+items:
+  - { name: cat, workflow: sd15-inpaint.api.json, image: sd15-txt2img.api.json, mask: sd15-batch-4.api.json, denoise: 0.7, seed: 1 }
+`);
+    const step = spec.steps[0];
+
+    const payload = buildJobPayload({ kind: 'base_generation', run, step, seed: 5, jobKey: baseJobKey(step.name, 0) });
+
+    const image = step.params.imageSha256 as string;
+    expect(payload.workflow['20'].inputs['image']).toBe(`kiln-in-${image.slice(0, 32)}.json`);
+    expect(payload.workflow['3'].inputs['denoise']).toBe(0.7);
+    expect(payload.uploads.map((u) => [u.uploadName.slice(0, 8), u.target])).toEqual([
+      ['kiln-in-', { nodeId: '20', input: 'image' }],
+      ['kiln-in-', { nodeId: '21', input: 'image' }],
+    ]);
+    expect(payload.placed['denoise']).toEqual(['3.inputs.denoise']);
+  });
 });

@@ -23,8 +23,13 @@ export interface StepParams {
   cfg?: number;
   sampler?: string;
   scheduler?: string;
-  /** img2img strength of child generations. */
+  /** Sampler denoise: of the base images when the step has no child workflow, else of its child generations. */
   denoise?: number;
+  /** `image:` / `mask:` of the item: absolute local paths and the sha256 of their bytes (uploaded under a name made from it). */
+  image?: string;
+  imageSha256?: string;
+  mask?: string;
+  maskSha256?: string;
   seed: SeedPolicy;
   /** Extra widget values, `"<node id>.inputs.<input>"` → value, set as they are. */
   set?: Record<string, string | number | boolean>;

@@ -25,11 +25,12 @@ export type WorkflowParam =
   | 'seed'
   | 'denoise'
   | 'image'
+  | 'mask'
   | 'filename_prefix';
 
 export const WORKFLOW_PARAMS: readonly WorkflowParam[] = [
   'prompt', 'negative_prompt', 'checkpoint', 'width', 'height', 'steps', 'cfg', 'sampler', 'scheduler', 'seed',
-  'denoise', 'image', 'filename_prefix',
+  'denoise', 'image', 'mask', 'filename_prefix',
 ];
 
 /**

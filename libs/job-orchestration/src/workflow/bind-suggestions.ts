@@ -15,6 +15,7 @@ const CANDIDATE_INPUTS: Record<WorkflowParam, { inputs: string[]; kind: 'string'
   seed: { inputs: ['seed', 'noise_seed'], kind: 'number' },
   denoise: { inputs: ['denoise'], kind: 'number' },
   image: { inputs: ['image'], kind: 'string' },
+  mask: { inputs: ['image'], kind: 'string' },
   filename_prefix: { inputs: ['filename_prefix'], kind: 'string' },
 };
 

@@ -64,6 +64,7 @@ export function placeWorkflowParams(graph: ApiWorkflow): WorkflowPlacement {
   }
   placeSingle(graph, 'checkpoint', CHECKPOINT_LOADERS, 'ckpt_name', place, unplace);
   placeSingle(graph, 'image', ['LoadImage'], 'image', place, unplace);
+  placeSingle(graph, 'mask', ['LoadImageMask'], 'image', place, unplace);
 
   const saves = nodesOfClass(graph, 'SaveImage');
   if (saves.length === 0) unplace('filename_prefix', 'the workflow has no SaveImage node');
