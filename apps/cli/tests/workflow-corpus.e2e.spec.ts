@@ -127,4 +127,26 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(result.stderr).toContain('items[1].workflow: workflow workflows/sd15-hires-fix.api.json has several image output nodes (9 SaveImage "Save Image (first pass)"');
     expect(result.stderr).toContain('items[2].negative_prompt: cannot be used with workflow workflows/sd35-triple-clip.api.json: the negative conditioning ends in ConditioningZeroOut');
   });
+
+  it('converts UI-format files with the server\'s /object_info on run, and says offline that it needs a server', async () => {
+    const files = fs.readdirSync(workflowCorpusDir()).filter((f) => f.endsWith('.ui.json')).sort();
+    const lines = ['version: 1', 'output: { dir: out }', 'defaults: { seed: 7 }', 'items:'];
+    for (const file of files) lines.push(`  - { name: ${file.replace('.ui.json', '')}, workflow: workflows/${file}, prompt: from the ui${file.startsWith('sdxl-base-refiner') ? ', output: "19"' : ''} }`);
+    sandbox.write('jobs.yaml', `${lines.join('\n')}\n`);
+
+    const offline = await sandbox.run(['validate', 'jobs.yaml', '--offline']);
+    const run = await sandbox.run(['run', 'jobs.yaml', '--emulator'], { timeoutMs: 120_000 });
+
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('workflows/sd15-txt2img.ui.json is a UI-format workflow (ComfyUI\'s "Save"); converting it needs the server\'s /object_info');
+    expect(offline.stderr).toContain('export it with "Save (API)"');
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toContain('converted to the API format with the server\'s /object_info');
+    const out = path.join(sandbox.dir, 'out');
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.png')).sort()).toEqual(files.map((f) => f.replace('.ui.json', '.png')));
+    const sidecar = JSON.parse(fs.readFileSync(path.join(out, 'sd15-txt2img.json'), 'utf8'));
+    const ran = JSON.parse(fs.readFileSync(path.join(out, sidecar.workflow.file), 'utf8'));
+    expect(ran['6'].inputs.text).toBe('from the ui');
+    expect(ran['3'].inputs.seed).toBe(sidecar.seed);
+  }, 180_000);
 });

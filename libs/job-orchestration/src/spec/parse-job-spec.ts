@@ -8,6 +8,7 @@ import { decodeSpecText, MAX_SPEC_BYTES, tooLargeIssue, type JobSpecFormat } fro
 import { JobSpec } from './job-spec.classes';
 import { resolveJobSpec, resolveInside, type ReadWorkflowFile } from './resolve-job-spec';
 import type { ResolvedJobSpec } from './resolved-job-spec';
+import type { ObjectInfo } from '../workflow/ui-to-api';
 import { formatSpecIssues, validationErrorsToIssues, type SpecIssue } from './spec-issue';
 
 /** Largest workflow file a spec may point at. */
@@ -26,6 +27,8 @@ export interface ParseJobSpecOptions {
   readWorkflowFile?: ReadWorkflowFile;
   /** sha256 of an input image; defaults to a size-bounded read with the same symlink rule. */
   hashInputFile?: (absolutePath: string) => string;
+  /** The server's `/object_info`, to convert UI-format workflow files; without it they are an error (code `needs-object-info`). */
+  objectInfo?: ObjectInfo;
 }
 
 /** A valid spec, or every problem found in it at once (`message` renders them all). */
@@ -53,14 +56,14 @@ export function parseJobSpec(text: string, options: ParseJobSpecOptions): ParseJ
   );
   const readWorkflowFile = options.readWorkflowFile ?? boundedReader(options.baseDir);
   const hashInputFile = options.hashInputFile ?? boundedHasher(options.baseDir);
-  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile, hashInputFile });
+  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile, hashInputFile, objectInfo: options.objectInfo });
   issues.push(...resolved.issues);
   if (issues.length || !resolved.resolved) return failure(issues, sourceName);
   return { ok: true, spec: resolved.resolved };
 }
 
 /** Reads a job file (`.json` is JSON, anything else YAML) and parses it like {@link parseJobSpec}. */
-export function loadJobSpecFile(file: string): ParseJobSpecResult {
+export function loadJobSpecFile(file: string, options: Pick<ParseJobSpecOptions, 'objectInfo'> = {}): ParseJobSpecResult {
   const absolute = path.resolve(file);
   const sourceName = path.basename(absolute);
   let size: number;
@@ -73,7 +76,7 @@ export function loadJobSpecFile(file: string): ParseJobSpecResult {
   }
   // Checked before reading so a huge file is never loaded into memory.
   if (size > MAX_SPEC_BYTES) return failure([tooLargeIssue(size)], sourceName);
-  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName });
+  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName, objectInfo: options.objectInfo });
 }
 
 function boundedReader(baseDir: string): ReadWorkflowFile {

@@ -14,6 +14,7 @@ import { bindFix } from '../workflow/bind-suggestions';
 import { BUILTIN_REQUIRED_PARAMS, getBuiltinWorkflow, isBuiltinWorkflowName } from '../workflow/builtin-templates';
 import { chooseOutputs, type OutputChoice } from '../workflow/output-nodes';
 import { placeWorkflowParams, type UnplacedParam } from '../workflow/place-params';
+import { convertUiWorkflow, type ObjectInfo } from '../workflow/ui-to-api';
 import { readWorkflowSeed } from '../workflow/workflow-seed';
 import { didYouMean } from './did-you-mean';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
@@ -29,6 +30,8 @@ export interface ResolveJobSpecContext {
   readWorkflowFile: ReadWorkflowFile;
   /** sha256 of an input image the spec points at (already resolved inside the spec's folder); throws when it cannot. */
   hashInputFile?: (absolutePath: string) => string;
+  /** The server's `/object_info`: with it, UI-format workflow files are converted to the API format. */
+  objectInfo?: ObjectInfo;
 }
 
 const DEFAULT_CHILD_DENOISE = 0.6;
@@ -424,6 +427,24 @@ class WorkflowLoader {
       this.report({ path: at, message: `${file} is not valid JSON: ${(error as Error).message}`, fix: 'export the workflow from ComfyUI with "Save (API)"' });
       return undefined;
     }
+    if (isUiWorkflow(data)) {
+      if (!this.context.objectInfo) {
+        this.report({
+          path: at,
+          code: 'needs-object-info',
+          message: `${file} is a UI-format workflow (ComfyUI's "Save"); converting it needs the server's /object_info, which an offline check does not read`,
+          fix: 'validate or run it against a server (without --offline), or export it with "Save (API)"',
+        });
+        return undefined;
+      }
+      const converted = convertUiWorkflow(data, this.context.objectInfo);
+      if (!converted.ok) {
+        this.report({ path: at, message: `${file} (UI format) cannot be converted: ${converted.problem}`, fix: converted.fix });
+        return undefined;
+      }
+      this.notes.push(`${file} is a UI-format workflow: converted to the API format with the server's /object_info`);
+      data = converted.workflow;
+    }
     const checked = checkApiWorkflow(data);
     if (!checked.ok) {
       this.report({ path: at, message: `${file} ${checked.problem}`, fix: checked.fix });
@@ -453,6 +474,10 @@ class WorkflowLoader {
     const noNegative = bindTargets(bindings, 'negative_prompt').length ? undefined : placement.noNegative;
     return { template: { source, graph: checked.workflow, bindings }, unplaced, noNegative, bindHint, label };
   }
+}
+
+function isUiWorkflow(data: unknown): data is { nodes: unknown[]; links: unknown } {
+  return typeof data === 'object' && data !== null && Array.isArray((data as { nodes?: unknown }).nodes) && 'links' in data;
 }
 
 function checkSlug(name: string, at: string, owners: Map<string, string>, report: (issue: Omit<SpecIssue, 'kind'>) => void): string | undefined {

@@ -11,6 +11,8 @@ export interface SpecIssue {
   kind: 'invalid' | 'unsupported';
   value?: unknown;
   fix?: string;
+  /** `needs-object-info`: a UI-format workflow that converts once the server's `/object_info` is given. */
+  code?: 'needs-object-info';
 }
 
 const TYPE_CONSTRAINTS = ['nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isSeed', 'isBindPaths', 'isSetMap'];
