@@ -520,18 +520,18 @@ function seedPolicy(seed: number | 'random' | 'workflow'): SeedPolicy {
   return typeof seed === 'number' ? { mode: 'fixed', base: seed } : { mode: seed };
 }
 
+/** Every checkpoint a job of the spec will load: the spec's own, `set:` ones and those the graphs keep. */
 function collectCheckpoints(steps: ResolvedStep[]): string[] {
   const names = new Set<string>();
   for (const step of steps) {
     for (const template of [step.workflow.base, step.workflow.child]) {
       if (!template) continue;
-      if (step.params.checkpoint !== undefined) {
-        if (bindTargets(template.bindings, 'checkpoint').length) names.add(step.params.checkpoint);
-        continue;
-      }
-      for (const place of bindTargets(template.bindings, 'checkpoint')) {
-        const target = parseBindPath(place);
-        const value = target ? template.graph[target.nodeId]?.inputs[target.input] : undefined;
+      const placed = new Set(step.params.checkpoint !== undefined ? bindTargets(template.bindings, 'checkpoint') : []);
+      if (placed.size) names.add(step.params.checkpoint as string);
+      for (const [id, node] of Object.entries(template.graph)) {
+        const path = `${id}.inputs.ckpt_name`;
+        if (placed.has(path) || !('ckpt_name' in node.inputs)) continue;
+        const value = step.params.set?.[path] ?? node.inputs['ckpt_name'];
         if (typeof value === 'string') names.add(value);
       }
     }

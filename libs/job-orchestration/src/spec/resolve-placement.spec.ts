@@ -142,7 +142,7 @@ items:
     expect(payload.workflow['11'].inputs['start_at_step']).toBe(9);
     expect(payload.workflow['10'].inputs['noise_seed']).toBe(11);
     expect(payload.workflow['11'].inputs['noise_seed']).toBe(0);
-    expect(spec.checkpoints).toEqual(['sd_xl_base_1.0.safetensors']);
+    expect(spec.checkpoints).toEqual(['sd_xl_base_1.0.safetensors', 'sd_xl_refiner_1.0.safetensors']);
   });
 
   it('rejects set: keys that are not value inputs of the workflow, and values that are not plain data', () => {

@@ -35,14 +35,25 @@ describe('convertUiWorkflow', () => {
     expect(bridged.workflow['30']).toBeUndefined();
   });
 
-  it('names a node class the server does not have, and a subgraph it cannot flatten yet', () => {
+
+  it('flattens a subgraph to <instance id>:<inner id> nodes, through its input and output pseudo-nodes', () => {
+    const converted = convertUiWorkflow(read('flux-dev-subgraph.ui.json'), objectInfo);
+
+    if (!converted.ok) throw new Error(converted.problem);
+    expect(converted.workflow['57:26'].inputs['conditioning']).toEqual(['6', 0]);
+    expect(converted.workflow['6'].inputs['clip']).toEqual(['57:11', 0]);
+    expect(converted.workflow['9'].inputs['images']).toEqual(['57:8', 0]);
+    expect(converted.workflow['57']).toBeUndefined();
+  });
+
+  it('names a node class the server does not have, and a subgraph that contains itself', () => {
     const unknown = read('sd15-txt2img.ui.json');
     unknown.nodes[0].type = 'FancySampler';
-    const subgraph = read('sd15-txt2img.ui.json');
-    subgraph.definitions = { subgraphs: [{ id: '9a1d', nodes: [], links: [] }] };
-    subgraph.nodes[0].type = '9a1d';
+    const looping = read('flux-dev-subgraph.ui.json');
+    const definition = looping.definitions.subgraphs[0];
+    definition.nodes.push({ id: 99, type: definition.id, mode: 0, inputs: [], outputs: [] });
 
     expect(convertUiWorkflow(unknown, objectInfo)).toMatchObject({ ok: false, problem: expect.stringContaining('is a FancySampler, which the server does not have') });
-    expect(convertUiWorkflow(subgraph, objectInfo)).toMatchObject({ ok: false, problem: expect.stringContaining('is a subgraph') });
+    expect(convertUiWorkflow(looping, objectInfo)).toMatchObject({ ok: false, problem: expect.stringContaining('nest more than 16 deep') });
   });
 });
