@@ -70,6 +70,8 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(result.stderr).not.toMatch(/failed/i);
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).toContain('sd15-post-prompt-body.json is a saved POST /prompt body');
+    expect(result.stdout).toContain('done sd15-batch-4 → out/sd15-batch-4-1.png');
+    expect(result.stdout).toContain('(+3 more: out/sd15-batch-4-2.png, out/sd15-batch-4-3.png, out/sd15-batch-4-4.png)');
     const out = path.join(sandbox.dir, 'out');
     const expected = ITEMS.flatMap((item) => item.files).sort();
     expect(fs.readdirSync(out).filter((f) => f.endsWith('.png')).sort()).toEqual(expected);

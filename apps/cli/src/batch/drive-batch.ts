@@ -82,7 +82,8 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
           }
         }
         done++;
-        reporter.done({ item: event.label, file: input.showPath(event.imagePath), seed: event.seed, promptId: event.promptId, sha256: event.sha256 });
+        const moreFiles = event.files.slice(1).map((f) => input.showPath(f.imagePath));
+        reporter.done({ item: event.label, file: input.showPath(event.imagePath), seed: event.seed, promptId: event.promptId, sha256: event.sha256, ...(moreFiles.length ? { moreFiles } : {}) });
         break;
       }
       case 'job_failed': {
