@@ -157,6 +157,14 @@ items:
     expect(message).toContain('items[0].set["10.inputs.model"]: input "model" of node "10" is a link to another node, not a value');
     expect(message).toContain('items[0].set["77.inputs.x"]: the workflow has no node "77"');
     expect(message).toContain('items[1].set: "10.inputs.strength_model" must be text, a number or true/false');
+    const prototype = rejected(`
+version: 1
+output: { dir: out }
+items:
+  - { name: a, workflow: sd15-lora-chain.api.json, set: { "__proto__.inputs.x": 1, "10.inputs.constructor": 2 } }
+`);
+    expect(prototype).toContain('items[0].set["__proto__.inputs.x"]: the workflow has no node "__proto__"');
+    expect(prototype).toContain('items[0].set["10.inputs.constructor"]: node "10" (LoraLoader) has no input "constructor"');
   });
 
   it('uses subgraph ids in binds and set:, and unwraps a saved POST /prompt body with a note', () => {

@@ -108,9 +108,10 @@ export function parseBindPath(path: string): { nodeId: string; input: string } |
 export function bindPathProblem(graph: ApiWorkflow, path: string): string | undefined {
   const target = parseBindPath(path);
   if (!target) return `"${path}" is not "<node id>.inputs.<input name>"`;
-  const node = graph[target.nodeId];
+  // Own keys only: "__proto__.inputs.x" or "3.inputs.constructor" must not reach Object.prototype.
+  const node = Object.hasOwn(graph, target.nodeId) ? graph[target.nodeId] : undefined;
   if (!node) return `the workflow has no node "${target.nodeId}" (nodes: ${Object.keys(graph).join(', ')})`;
-  if (!(target.input in node.inputs)) {
+  if (!Object.hasOwn(node.inputs, target.input)) {
     return `node "${target.nodeId}" (${node.class_type}) has no input "${target.input}" (inputs: ${Object.keys(node.inputs).join(', ') || 'none'})`;
   }
   if (isLink(node.inputs[target.input])) return `input "${target.input}" of node "${target.nodeId}" is a link to another node, not a value`;

@@ -1,5 +1,13 @@
 import { isLink, type ApiWorkflow } from './api-workflow';
 
+/**
+ * The graph with no prototype: a link to "__proto__" or "constructor" finds no node instead of
+ * Object.prototype. Walks start from this copy.
+ */
+export function withoutPrototype(graph: ApiWorkflow): ApiWorkflow {
+  return Object.assign(Object.create(null) as ApiWorkflow, graph);
+}
+
 /** `3 KSampler "KSampler (first pass)"`: how a node is named in messages (id, class, `_meta.title`). */
 export function describeNode(graph: ApiWorkflow, id: string): string {
   const node = graph[id];

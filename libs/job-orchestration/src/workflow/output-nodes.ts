@@ -1,6 +1,6 @@
 import { slugify } from '../naming/slugify';
 import { isLink, type ApiWorkflow } from './api-workflow';
-import { describeNode, linkSource, sortIds } from './graph-walk';
+import { describeNode, linkSource, sortIds, withoutPrototype } from './graph-walk';
 
 /** Image-output classes of stock ComfyUI; `SaveImageWebsocket` sends its images as WebSocket frames. */
 const IMAGE_OUTPUT_CLASSES = ['SaveImage', 'PreviewImage', 'SaveImageWebsocket'];
@@ -44,7 +44,8 @@ export type ChooseOutputsResult = { ok: true; choice: OutputChoice } | { ok: fal
  * Which image outputs a job keeps, from the spec's `output: <node id>` / `outputs: all` (or nothing,
  * which only a graph with a single image output allows). Never silently one of several.
  */
-export function chooseOutputs(graph: ApiWorkflow, choice: { output?: string; outputs?: 'all' }): ChooseOutputsResult {
+export function chooseOutputs(workflow: ApiWorkflow, choice: { output?: string; outputs?: 'all' }): ChooseOutputsResult {
+  const graph = withoutPrototype(workflow);
   const nodes = findOutputNodes(graph);
   const listed = nodes.map((n) => describeNode(graph, n.id)).join('; ');
   let chosen: OutputNode[];

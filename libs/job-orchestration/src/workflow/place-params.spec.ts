@@ -109,4 +109,15 @@ describe('placeWorkflowParams', () => {
     const body = JSON.parse(fs.readFileSync(path.join(corpus, 'sd15-post-prompt-body.json'), 'utf8'));
     expect(checkApiWorkflow(body)).toMatchObject({ ok: true, note: expect.stringContaining('saved POST /prompt body'), workflow: body.prompt });
   });
+
+  it('finds no node behind a link to "__proto__" or "constructor"', () => {
+    const graph = readCorpus('sd15-txt2img.api.json');
+    graph['3'].inputs['positive'] = ['__proto__', 0];
+    graph['3'].inputs['latent_image'] = ['constructor', 0];
+
+    const placement = placeWorkflowParams(graph);
+
+    expect(placement.unplaced).toContainEqual({ param: 'prompt', reason: expect.stringContaining('no text encoder') });
+    expect(placement.unplaced).toContainEqual({ param: 'width', reason: 'the first sampling node 3 KSampler has no linked latent_image' });
+  });
 });

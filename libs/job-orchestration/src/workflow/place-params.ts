@@ -1,5 +1,5 @@
 import { isLink, type ApiWorkflow, type WorkflowParam } from './api-workflow';
-import { describeNode, linkSource, literalPlace, nodesOfClass, sortIds } from './graph-walk';
+import { describeNode, linkSource, literalPlace, nodesOfClass, sortIds, withoutPrototype } from './graph-walk';
 
 /** A parameter the graph walk could not place, and why. */
 export interface UnplacedParam {
@@ -44,7 +44,8 @@ const SETTINGS: Array<[WorkflowParam, string, 'string' | 'number', string[]]> = 
  * on the first pass, prompts on every text encoder reached through conditioning pass-through nodes,
  * the size on the first sampler's latent source. Ambiguity is reported as unplaced, never guessed.
  */
-export function placeWorkflowParams(graph: ApiWorkflow): WorkflowPlacement {
+export function placeWorkflowParams(workflow: ApiWorkflow): WorkflowPlacement {
+  const graph = withoutPrototype(workflow);
   const placement: WorkflowPlacement = { bindings: {}, unplaced: [] };
   const samplers = findSamplers(graph);
   const place = (param: WorkflowParam, paths: string[]) => {
