@@ -80,9 +80,10 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
 
   // What the server ran (its history echoes the prompt), stored once per distinct graph beside the images.
   const ran = job.resultMetadata?.prompt?.[2];
-  const workflowRecord = await storeWorkflow(job.jobPayload.targetFolder, typeof ran === 'object' && ran !== null ? ran : job.jobPayload.workflow, job.id);
   const createdAt = new Date().toISOString();
+  let workflowRecord: SidecarMetadata['workflow'];
   try {
+    workflowRecord = await storeWorkflow(job.jobPayload.targetFolder, typeof ran === 'object' && ran !== null ? ran : job.jobPayload.workflow, job.id);
     for (const file of files) {
       const sidecar: SidecarMetadata = {
         item: label,
