@@ -10,8 +10,10 @@ export { editDistance } from './spec/did-you-mean';
 export { deriveSeed } from './seeds/derive-seed';
 export { slugify } from './naming/slugify';
 export { deterministicOutputName } from './naming/output-name';
+export { jobOutputNames } from './workflow/output-nodes';
 
 export type { ApiWorkflow } from './workflow/api-workflow';
+export type { ObjectInfo } from './workflow/ui-to-api';
 export { buildJobPayload } from './build-job-payload/build-job-payload';
 
 export { selectNextJob } from './select-next-job/select-next-job';

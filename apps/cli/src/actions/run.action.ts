@@ -11,11 +11,18 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   try {
     // Imported once the database is booting: these modules (TypeORM, validation, the engine) take a
     // few hundred milliseconds to load, which the boot now overlaps.
-    const [{ loadSpec }, { executeBatch }] = await Promise.all([import('../batch/load-spec.js'), import('../batch/execute-batch.js')]);
-    const spec = loadSpec(file, ctx.cwd, {
-      outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined,
-      overwrite: options.overwrite,
-    });
+    const [{ loadSpecUsingServer }, { executeBatch }, { fetchObjectInfo }] = await Promise.all([
+      import('../batch/load-spec.js'),
+      import('../batch/execute-batch.js'),
+      import('../comfyui/comfyui-session.js'),
+    ]);
+    const spec = await loadSpecUsingServer(
+      file,
+      ctx.cwd,
+      { outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined, overwrite: options.overwrite },
+      () => fetchObjectInfo(config, reporter, ctx.env),
+    );
+    for (const note of spec.notes) reporter.info(`note: ${note}`);
     const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
       .filter(Boolean)
       .join(' ');

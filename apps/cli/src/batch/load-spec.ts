@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadJobSpecFile, parseJobSpec, type ResolvedJobSpec } from '@kiln/job-orchestration';
+import { loadJobSpecFile, parseJobSpec, type ObjectInfo, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import { CliError } from '../errors';
 
 /** Spec adjustments from flags and environment. */
@@ -13,6 +13,25 @@ export interface SpecOverrides {
 /** Reads and validates a job file; every problem in it is reported at once (exit code 2). */
 export function loadSpec(file: string, cwd: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
   const result = loadJobSpecFile(path.resolve(cwd, file));
+  if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
+  return applyOverrides(result.spec, overrides);
+}
+
+/**
+ * Like {@link loadSpec}, but a spec whose workflows include UI-format files is read again with the
+ * server's `/object_info` (fetched only then), which converts them as ComfyUI's front end would.
+ */
+export async function loadSpecUsingServer(
+  file: string,
+  cwd: string,
+  overrides: SpecOverrides,
+  fetchObjectInfo: () => Promise<ObjectInfo>,
+): Promise<ResolvedJobSpec> {
+  const absolute = path.resolve(cwd, file);
+  let result = loadJobSpecFile(absolute);
+  if (!result.ok && result.issues.some((issue) => issue.code === 'needs-object-info')) {
+    result = loadJobSpecFile(absolute, { objectInfo: await fetchObjectInfo() });
+  }
   if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
   return applyOverrides(result.spec, overrides);
 }

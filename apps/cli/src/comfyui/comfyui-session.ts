@@ -1,5 +1,6 @@
 import { ComfyUiClient } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
+import type { ObjectInfo } from '@kiln/job-orchestration';
 import { redactUrl } from '@kiln/settings';
 import type { CliConfig } from '../config/cli-config';
 import type { Reporter } from '../output/reporter';
@@ -59,4 +60,14 @@ export async function listAvailableCheckpoints(comfy: ComfyUiSession): Promise<s
   const lists = await Promise.all(comfy.urls.map((url) => comfy.client(url).listCheckpoints()));
   const [first, ...rest] = lists;
   return first.filter((name) => rest.every((list) => list.includes(name))).sort((a, b) => a.localeCompare(b));
+}
+
+/** The first server's `/object_info` (every node class), for converting UI-format workflows. */
+export async function fetchObjectInfo(config: CliConfig, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<ObjectInfo> {
+  const comfy = await openComfySession(config, reporter, env);
+  try {
+    return await comfy.client().getObjectInfo();
+  } finally {
+    await comfy.close();
+  }
 }

@@ -81,7 +81,8 @@ function buildPayload(selection: Selection, label: string, defaultTimeoutSeconds
     label,
     timeoutSeconds: built.timeoutSeconds ?? defaultTimeoutSeconds,
     overwrite: selection.step.overwrite,
-    summary: summaryOf(selection),
+    summary: { ...summaryOf(selection), placed: built.placed },
+    outputs: built.outputs,
   };
 }
 

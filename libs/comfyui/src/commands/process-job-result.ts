@@ -1,15 +1,15 @@
 import { rm } from 'node:fs/promises';
 import { recordCandidate } from '@kiln/pipeline';
-import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from '../client/backoff';
-import type { OutputImage } from '../client/types';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
 import { isCompleteImage } from '../files/image-signature';
 import { safeOutputPath } from '../files/safe-output-path';
 import { fileSha256, partPath, sha256, writeFileAtomically } from '../files/write-file-atomically';
 import { sidecarPath, type SidecarMetadata } from '../files/sidecar';
+import { storeWorkflow } from '../files/store-workflow';
+import { jobOutputFiles, type JobOutputFile } from './job-output-files';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail } from './submit-job';
 
@@ -39,62 +39,78 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   const server = job.server as string;
   const label = job.jobPayload.label;
 
-  const image = pickImage(job);
-  if (!image) {
-    return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but reported no image`, 'no_image', deps);
+  const picked = jobOutputFiles(job);
+  if ('problem' in picked) {
+    return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but ${picked.problem}`, 'no_image', deps);
   }
-  let target: string;
-  try {
-    target = safeOutputPath(job.jobPayload.targetFolder, job.jobPayload.outputName);
-  } catch (error) {
-    return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
+  const files: Array<JobOutputFile & { target: string; bytes: Buffer; digest: string; existing?: string }> = [];
+  for (const file of picked.files) {
+    const { image } = file;
+    let target: string;
+    try {
+      target = safeOutputPath(job.jobPayload.targetFolder, file.name);
+    } catch (error) {
+      return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await deps.clientFor(server).downloadOutput(image);
+    } catch (error) {
+      const reason = `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}`;
+      // A server restarting or briefly unreachable keeps the image in its output folder: try again
+      // later (the poller picks the job up once it is due), failing only when the retry budget is spent.
+      if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+      return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
+    }
+    if (!isCompleteImage(bytes)) {
+      return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+    }
+    const digest = sha256(bytes);
+    const existing = await fileSha256(target);
+    if (existing && existing !== digest && !job.jobPayload.overwrite) {
+      return failed(
+        job,
+        `${label}: ${target} already exists and was not made by this job; pass --overwrite (or set output.overwrite: true) to replace it`,
+        'output_exists',
+        deps,
+      );
+    }
+    files.push({ ...file, target, bytes, digest, existing });
   }
 
-  let bytes: Buffer;
+  // What the server ran (its history echoes the prompt), stored once per distinct graph beside the images.
+  const ran = job.resultMetadata?.prompt?.[2];
+  const createdAt = new Date().toISOString();
+  let workflowRecord: SidecarMetadata['workflow'];
   try {
-    bytes = await deps.clientFor(server).downloadOutput(image);
+    workflowRecord = await storeWorkflow(job.jobPayload.targetFolder, typeof ran === 'object' && ran !== null ? ran : job.jobPayload.workflow, job.id);
+    for (const file of files) {
+      const sidecar: SidecarMetadata = {
+        item: label,
+        seed: job.jobPayload.seed,
+        promptId: job.promptId,
+        server,
+        sha256: file.digest,
+        jobId: job.id,
+        runId: job.pipelineRunId,
+        parentCandidateId: job.parentCandidateId,
+        comfyuiFile: { filename: file.image.filename, subfolder: file.image.subfolder, type: file.image.type },
+        output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize, ...(file.batchSize > 1 ? { seedShared: true } : {}) },
+        workflow: workflowRecord,
+        createdAt,
+        ...job.jobPayload.summary,
+      };
+      await writeFileAtomically(sidecarPath(file.target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
+      if (file.existing !== file.digest) await writeFileAtomically(file.target, file.bytes, job.id);
+    }
   } catch (error) {
-    const reason = `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}`;
-    // A server restarting or briefly unreachable keeps the image in its output folder: try again
-    // later (the poller picks the job up once it is due), failing only when the retry budget is spent.
-    if (error instanceof ComfyUiError && error.transient && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
-    return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
+    await Promise.all(files.map((file) => rm(partPath(file.target, job.id), { force: true })));
+    return failed(job, `${label}: writing ${files.map((f) => f.target).join(', ')} failed: ${(error as Error).message}`, 'write', deps);
   }
-  if (!isCompleteImage(bytes)) {
-    return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
-  }
-
-  const digest = sha256(bytes);
-  const existing = await fileSha256(target);
-  if (existing && existing !== digest && !job.jobPayload.overwrite) {
-    return failed(
-      job,
-      `${label}: ${target} already exists and was not made by this job; pass --overwrite (or set output.overwrite: true) to replace it`,
-      'output_exists',
-      deps,
-    );
-  }
-
-  const sidecar: SidecarMetadata = {
-    item: label,
-    seed: job.jobPayload.seed,
-    promptId: job.promptId,
-    server,
-    sha256: digest,
-    jobId: job.id,
-    runId: job.pipelineRunId,
-    parentCandidateId: job.parentCandidateId,
-    comfyuiFile: { filename: image.filename, subfolder: image.subfolder, type: image.type },
-    createdAt: new Date().toISOString(),
-    ...job.jobPayload.summary,
-  };
-  try {
-    await writeFileAtomically(sidecarPath(target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
-    if (existing !== digest) await writeFileAtomically(target, bytes, job.id);
-  } catch (error) {
-    await rm(partPath(target, job.id), { force: true });
-    return failed(job, `${label}: writing ${target} failed: ${(error as Error).message}`, 'write', deps);
-  }
+  const [primary] = files;
+  const target = primary.target;
+  const digest = primary.digest;
+  const written = files.map((file) => ({ imagePath: file.target, sha256: file.digest, nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize }));
 
   // No transaction around the two writes: recordCandidate is idempotent by the job id, so a crash
   // between them is finished by the next attempt (same candidate, then the mark), and each image
@@ -105,7 +121,7 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
     index: job.slotIndex,
     imagePath: target,
     seed: job.jobPayload.seed,
-    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.promptId, server },
+    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.promptId, server, workflow: workflowRecord, ...(files.length > 1 ? { files: written } : {}) },
     sourceKey: job.id,
   });
   const candidateId = candidate.id;
@@ -126,18 +142,13 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
     imagePath: target,
     seed: job.jobPayload.seed,
     sha256: digest,
+    files: written,
     candidateId,
     durationMs,
   });
   return { outcome: 'recorded', job, imagePath: target, candidateId, sha256: digest };
 }
 
-/** The saved image of the prompt; a preview only when nothing was saved. */
-function pickImage(job: ComfyUiJob): OutputImage | undefined {
-  const outputs = job.resultMetadata?.outputs ?? {};
-  const images = collectOutputImages(outputs, `history of ${job.promptId}`);
-  return images.find((i) => i.type === 'output') ?? images[0];
-}
 
 async function downloadLater(job: ComfyUiJob, reason: string, deps: JobCommandDeps): Promise<ProcessJobResultOutcome> {
   const attempt = job.retryCount + 1;

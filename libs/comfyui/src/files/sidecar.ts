@@ -9,6 +9,10 @@ export interface SidecarMetadata {
   runId: string;
   parentCandidateId: string | null;
   comfyuiFile: { filename: string; subfolder: string; type: string };
+  /** The output node the image came from; a batch shares one seed, `batchIndex` says which image it is. */
+  output: { nodeId: string; batchIndex: number; batchSize: number; seedShared?: true };
+  /** The workflow the server ran: its sha256 and the file beside the images that holds it. */
+  workflow: { sha256: string; file: string };
   createdAt: string;
   /** prompt, checkpoint, size, sampler… from the job's summary. */
   [key: string]: unknown;
