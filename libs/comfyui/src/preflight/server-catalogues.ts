@@ -4,6 +4,8 @@ import type { ObjectInfo, SystemStats } from '../client/types';
 /** What one server can run: its node classes with their inputs and model lists, and who it is. */
 export interface ServerCatalogue {
   server: string;
+  /** The server for messages: its URL without credentials. */
+  label: string;
   /** ComfyUI version and devices from `/system_stats`, e.g. `ComfyUI 0.3.64 on cuda:0 NVIDIA …`. */
   identity: string;
   objectInfo: ObjectInfo;
@@ -40,7 +42,7 @@ export class ServerCatalogues {
 
 async function readCatalogue(server: string, client: ComfyUiClient): Promise<ServerCatalogue> {
   const [stats, objectInfo] = await Promise.all([client.getSystemStats(), client.getObjectInfo()]);
-  return { server, identity: identityOf(stats), objectInfo, readAt: new Date() };
+  return { server, label: client.baseUrl, identity: identityOf(stats), objectInfo, readAt: new Date() };
 }
 
 function identityOf(stats: SystemStats): string {
