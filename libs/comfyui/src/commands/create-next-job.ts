@@ -57,7 +57,7 @@ export async function createNextJob(target: string | RouteJob, deps: JobCommandD
   if (result.kind === 'unbuildable' || result.kind === 'unrunnable') {
     const { job, message } = result;
     const label = job.jobPayload.label;
-    deps.logger.error('job failed', { jobId: job.id, label, error: message });
+    deps.logger.error('job failed', { jobId: job.id, promptId: job.promptId, runId: job.pipelineRunId, server: null, label, error: message });
     deps.emit?.({ type: 'job_failed', jobId: job.id, runId: job.pipelineRunId, label, promptId: job.promptId, server: null, error: message });
   }
   return result;
