@@ -7,7 +7,6 @@ import { processJobResult } from '../commands/process-job-result';
 import { fail, submitJob, type SubmitJobOptions } from '../commands/submit-job';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, findInFlightJobs, findUnprocessedJobs, patchJob, readSubmitterSnapshot, sampleDuePendingByKey } from '../jobs/job-ledger';
-import { capabilityKey } from '../preflight/capability-key';
 import { ServerCatalogues } from '../preflight/server-catalogues';
 import { CapabilityRouter } from './capability-router';
 import { countPendingJobs } from '../jobs/sql/count-pending-jobs';
@@ -162,13 +161,23 @@ export class JobEngine {
         capableOf.set(key, capability.servers);
       }
     }
-    if (capableOf.size === 0) return [];
-    const capacity = [...free.values()].reduce((a, b) => a + b, 0);
+    // Claim per set of capable servers, up to their free slots: one claim for the whole pool could take
+    // only jobs for one kind of server and leave another kind idle until the next tick.
+    const groups = new Map<string, { servers: string[]; keys: string[] }>();
+    for (const [key, servers] of capableOf) {
+      const id = servers.join('\n');
+      const group = groups.get(id) ?? { servers, keys: [] };
+      group.keys.push(key);
+      groups.set(id, group);
+    }
     const submissions: Array<Promise<unknown>> = [];
-    for (const job of await claimDuePendingJobs(manager, this.workerId, capacity, leaseMs, runId, runIds, [...capableOf.keys()])) {
-      const server = takeSlot(free, capableOf.get(capabilityKey(job.pipelineStepId, job.parentCandidateId !== null)));
-      if (server) submissions.push(this.post(job, server));
-      else await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
+    for (const { servers, keys } of groups.values()) {
+      const slots = servers.reduce((sum, s) => sum + (free.get(s) ?? 0), 0);
+      for (const job of await claimDuePendingJobs(manager, this.workerId, slots, leaseMs, runId, runIds, keys)) {
+        const server = takeSlot(free, servers);
+        if (server) submissions.push(this.post(job, server));
+        else await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
+      }
     }
     return submissions;
   }
