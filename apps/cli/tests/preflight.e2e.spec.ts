@@ -106,6 +106,25 @@ describe('preflight: every workflow checked against the server before anything i
     }
   });
 
+  it('in a pool, runs a workflow only some servers can run on those, warning what the others lack', async () => {
+    const [full, lacking] = await Promise.all([startTestEmulator({ promptDurationMs: 10 }), startTestEmulator({ promptDurationMs: 10, models: { loras: [] } })]);
+    try {
+      sandbox.write('jobs.yaml', spec([['Cabin', 'lora'], ['Castle', 'sdxl']]).replace('prompt: cabin }', 'prompt: cabin, count: 3 }'));
+
+      const result = await sandbox.run(['run', 'jobs.yaml', '--server', `${full.url},${lacking.url}`]);
+
+      expect(result.code).toBe(0);
+      expect(result.stderr + result.stdout).toContain(`item 'Cabin' runs only on ${full.url}; its jobs will wait for those: ${lacking.url} lacks lora_name 'add_detail.safetensors'`);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['cabin-1.png', 'cabin-2.png', 'cabin-3.png', 'castle.png']);
+      for (const file of ['cabin-1.json', 'cabin-2.json', 'cabin-3.json']) {
+        expect(JSON.parse(fs.readFileSync(path.join(sandbox.dir, 'out', file), 'utf8')).server).toBe(full.url);
+      }
+      expect(lacking.stats().promptsRejected).toBe(0);
+    } finally {
+      await Promise.all([full.close(), lacking.close()]);
+    }
+  });
+
   it('validate --offline checks only what needs no server', async () => {
     sandbox.write('jobs.yaml', spec([['Stream', 'websocket']]));
 
