@@ -17,6 +17,7 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const measures = [
   ['keep-busy', () => require('./measures/keep-busy.cjs').singleServer],
   ['keep-busy-pool', () => require('./measures/keep-busy.cjs').pool],
+  ['keep-busy-mixed', () => require('./measures/keep-busy-mixed.cjs').mixedPool],
   ['latency', () => require('./measures/latency.cjs').latency],
   ['overhead', () => require('./measures/overhead.cjs').overhead],
   ['memory', () => require('./measures/memory.cjs').memory],

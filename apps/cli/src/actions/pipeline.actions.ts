@@ -17,14 +17,14 @@ import {
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
 import { loadSpec } from '../batch/load-spec';
-import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import { openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { formatTable } from '../output/format';
+import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
 import { setUpCommand } from './command-setup';
 
@@ -35,7 +35,7 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
   if (options.checkCheckpoints) {
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
+      await assertSpecRunnable(comfy, spec.steps, reporter);
     } finally {
       await comfy.close();
     }

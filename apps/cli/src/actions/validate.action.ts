@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import { planBatch } from '../batch/plan-batch';
-import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { fetchObjectInfo, listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import { fetchObjectInfo, openComfySession } from '../comfyui/comfyui-session';
 import type { ServerOptions } from '../commands/option-types';
 import { ExitCode } from '../errors';
+import { assertSpecRunnable } from '../preflight/preflight-spec';
 import { setUpCommand } from './command-setup';
 
 /** `kiln validate`: every check `kiln run` makes before queueing, and nothing else. */
@@ -15,12 +15,11 @@ export async function validateAction(ctx: CliContext, file: string, options: Ser
   for (const note of spec.notes) reporter.info(`note: ${note}`);
   const images = spec.kind === 'batch' ? planBatch(spec).length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
   const what = spec.kind === 'batch' ? `${spec.steps.length} item(s), ${images} image(s)` : `${spec.steps.length} step(s), ${images} base image(s)`;
-  let checked = 'checkpoints not checked (--offline)';
+  let checked = 'not checked against a server (--offline): models, node classes and values the server offers';
   if (!options.offline) {
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
-      checked = `checkpoints available on ${comfy.label}: ${spec.checkpoints.join(', ') || '(none named)'}`;
+      checked = `preflight passed: ${await assertSpecRunnable(comfy, spec.steps, reporter)}`;
     } finally {
       await comfy.close();
     }
@@ -33,6 +32,7 @@ export async function validateAction(ctx: CliContext, file: string, options: Ser
     outputDir: spec.outputDir,
     checkpoints: spec.checkpoints,
     checkpointsChecked: !options.offline,
+    serverChecked: !options.offline,
   });
   return ExitCode.ok;
 }

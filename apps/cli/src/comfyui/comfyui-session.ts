@@ -1,4 +1,4 @@
-import { ComfyUiClient } from '@kiln/comfyui';
+import { ComfyUiClient, ServerCatalogues } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
 import type { ObjectInfo } from '@kiln/job-orchestration';
 import { redactUrl } from '@kiln/settings';
@@ -13,6 +13,8 @@ export interface ComfyUiSession {
   headers: Record<string, string>;
   isEmulator: boolean;
   client(url?: string): ComfyUiClient;
+  /** Each server's `/object_info`, read once per command. */
+  catalogues: ServerCatalogues;
   close(): Promise<void>;
 }
 
@@ -33,19 +35,21 @@ export async function openComfySession(config: CliConfig, reporter: Reporter, en
 
 function session(urls: string[], headers: Record<string, string>, isEmulator: boolean, close: () => Promise<unknown>): ComfyUiSession {
   const clients = new Map<string, ComfyUiClient>();
+  const client = (url = urls[0]) => {
+    let existing = clients.get(url);
+    if (!existing) {
+      existing = new ComfyUiClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
+      clients.set(url, existing);
+    }
+    return existing;
+  };
   return {
     urls,
     label: urls.map(redactUrl).join(', '),
     headers,
     isEmulator,
-    client(url = urls[0]) {
-      let client = clients.get(url);
-      if (!client) {
-        client = new ComfyUiClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
-        clients.set(url, client);
-      }
-      return client;
-    },
+    client,
+    catalogues: new ServerCatalogues(client),
     async close() {
       await close();
     },

@@ -26,4 +26,9 @@ export interface JobCommandDeps {
   emit?: (event: JobEngineEvent) => void;
   metrics?: EngineMetrics;
   random?: () => number;
+  /**
+   * The server refused a value it offered before (`value_not_in_list`, a missing node class): its
+   * catalogue is stale. The engine re-reads it and routes the job to a capable server.
+   */
+  catalogueStale?: (server: string) => void;
 }

@@ -44,6 +44,12 @@ export async function submitJob(job: ComfyUiJob, server: string, deps: JobComman
     return markSubmitted(job, server, deps, false);
   } catch (error) {
     if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
+      if (deps.catalogueStale && lostWhatItOffered(error)) {
+        // The server lost a model or node since its catalogue was read (restarted with other files):
+        // back to waiting for a server that has it, within the retry budget.
+        deps.catalogueStale(server);
+        return scheduleRetry(job, server, `${server} no longer offers what ${job.jobPayload.label} needs: ${error.message}`, deps, 'catalogue_changed');
+      }
       return fail(job, server, `${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
     }
     if (error instanceof ComfyUiError && error.transient) {
@@ -191,6 +197,12 @@ export async function fail(
     error: message,
   });
   return { outcome: 'failed', job: updated, error: message };
+}
+
+/** A refusal the preflight would have caught with a fresh catalogue: an option or node class the server no longer has. */
+function lostWhatItOffered(error: ComfyUiError): boolean {
+  if (error.comfyUiErrorType === 'invalid_prompt' && /does not exist/.test(error.message)) return true;
+  return error.nodeErrors.length > 0 && error.nodeErrors.every((e) => e.type === 'value_not_in_list');
 }
 
 function isMissingUpload(error: unknown): boolean {

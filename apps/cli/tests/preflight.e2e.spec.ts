@@ -1,0 +1,164 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startTestEmulator, type RunningEmulator } from '@kiln/testing';
+import { createSandbox, jsonEvents, pngFiles, workspaceRoot, type Sandbox } from './support/cli-harness';
+
+// The emulator's graph families (Flux, SDXL refiner, SD3.5, hires fix, LoRA chain, ControlNet).
+const CORPUS = path.join(workspaceRoot, 'tools/comfyui-emulator/tests/workflows');
+
+const WORKFLOWS = [
+  'workflows:',
+  '  lora: { file: sd15-lora-chain.api.json, bind: { prompt: "6.inputs.text" } }',
+  '  flux: { file: flux-dev-subgraph.api.json, bind: { prompt: "6.inputs.text", seed: "57:25.inputs.noise_seed" } }',
+  '  fp8: { file: flux-fp8-checkpoint.api.json, bind: { prompt: "6.inputs.text" } }',
+  '  cn: { file: sd15-controlnet.api.json, bind: { prompt: "6.inputs.text" } }',
+  '  hires: { file: sd15-hires-fix.api.json, bind: { prompt: "6.inputs.text", seed: "3.inputs.seed" } }',
+  '  sd35: { file: sd35-triple-clip.api.json }',
+  '  sdxl: { file: sdxl-base-refiner.api.json, bind: { prompt: "6.inputs.text_g", seed: "10.inputs.noise_seed" } }',
+  '  websocket: { file: websocket.api.json, bind: { prompt: "6.inputs.text" } }',
+].join('\n');
+
+function spec(items: Array<[name: string, workflow: string]>): string {
+  return ['version: 1', 'output: { dir: out }', WORKFLOWS, 'defaults: { seed: 5 }', 'items:', ...items.map(([name, workflow]) => `  - { name: ${name}, workflow: ${workflow}, prompt: ${name.toLowerCase()} }`), ''].join('\n');
+}
+
+async function serverQueueAndHistory(emulator: RunningEmulator): Promise<[unknown, unknown]> {
+  const queue = (await (await fetch(`${emulator.url}/queue`)).json()) as { queue_running: unknown[]; queue_pending: unknown[] };
+  const history = await (await fetch(`${emulator.url}/history`)).json();
+  return [[...queue.queue_running, ...queue.queue_pending], history];
+}
+
+describe('preflight: every workflow checked against the server before anything is queued (built CLI)', () => {
+  let sandbox: Sandbox;
+
+  beforeEach(() => {
+    sandbox = createSandbox();
+    for (const file of fs.readdirSync(CORPUS)) sandbox.write(file, fs.readFileSync(path.join(CORPUS, file), 'utf8'));
+    const websocket = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sd15-controlnet.api.json'), 'utf8'));
+    websocket['30'] = { class_type: 'SaveImageWebsocket', inputs: { images: ['8', 0] }, _meta: { title: 'Stream it' } };
+    sandbox.write('websocket.api.json', JSON.stringify(websocket));
+  });
+  afterEach(() => {
+    sandbox.remove();
+  });
+
+  it('refuses a LoRA, UNET, VAE and ControlNet the server lacks with exit 2, every problem at once, closest choices first, nothing queued', async () => {
+    const server = await startTestEmulator({
+      promptDurationMs: 10,
+      models: { loras: ['add_detail_v2.safetensors'], diffusion_models: ['flux1-schnell.safetensors'], vae: ['sdxl_vae.safetensors'], controlnet: ['control_v11f1p_sd15_depth.pth'] },
+    });
+    try {
+      sandbox.write('jobs.yaml', spec([['Cabin', 'lora'], ['Fox', 'flux'], ['Bird', 'cn'], ['Castle', 'sdxl']]));
+
+      const run = await sandbox.run(['run', 'jobs.yaml', '--server', server.url]);
+      const validate = await sandbox.run(['validate', 'jobs.yaml', '--server', server.url, '--json']);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('3 of 4 workflow(s) cannot run on the server');
+      expect(run.stderr).toContain(`item 'Cabin' on ${server.url}`);
+      expect(run.stderr).toContain(`node 10 LoraLoader "Load LoRA (detail)" input lora_name: 'add_detail.safetensors' is not offered by the server (loras); closest: add_detail_v2.safetensors`);
+      expect(run.stderr).toContain(`node 57:12 UNETLoader "Load Diffusion Model" input unet_name: 'flux1-dev.safetensors' is not offered by the server (diffusion_models); closest: flux1-schnell.safetensors`);
+      expect(run.stderr).toContain(`input vae_name: 'ae.safetensors' is not offered by the server (vae); closest: `);
+      expect(run.stderr).toContain(`input control_net_name: 'control_v11p_sd15_canny.pth' is not offered by the server (controlnet); closest: control_v11f1p_sd15_depth.pth`);
+      expect(run.stderr).not.toContain("item 'Castle'");
+      expect(validate.code).toBe(2);
+      const error = jsonEvents(validate.stdout).find((e) => e['event'] === 'error') as { preflight: Array<Record<string, unknown>> };
+      expect(error.preflight).toContainEqual(expect.objectContaining({ item: 'Fox', nodeId: '57:12', classType: 'UNETLoader', input: 'unet_name', value: 'flux1-dev.safetensors', choices: ['flux1-schnell.safetensors'] }));
+      expect(server.stats().promptsAccepted + server.stats().promptsRejected).toBe(0);
+      expect(await serverQueueAndHistory(server)).toEqual([[], {}]);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names a node class the server lacks, says it needs installing, and queues nothing (run, validate, pipeline start)', async () => {
+    const server = await startTestEmulator({ promptDurationMs: 10 });
+    try {
+      sandbox.write('jobs.yaml', spec([['Stream', 'websocket']]));
+
+      const results = [
+        await sandbox.run(['run', 'jobs.yaml', '--server', server.url]),
+        await sandbox.run(['validate', 'jobs.yaml', '--server', server.url]),
+        await sandbox.run(['pipeline', 'start', 'jobs.yaml', '--server', server.url]),
+      ];
+
+      for (const result of results) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('node 30 SaveImageWebsocket "Stream it": node class SaveImageWebsocket is not installed on the server (a custom node needs installing there)');
+      }
+      expect(await serverQueueAndHistory(server)).toEqual([[], {}]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('generate refuses a checkpoint the server lacks, with the closest first', async () => {
+    const server = await startTestEmulator({ checkpoints: ['a.safetensors', 'v1-5-pruned.safetensors'] });
+    try {
+      const result = await sandbox.run(['generate', '--prompt', 'x', '--checkpoint', 'v1-5-pruned-emaonly.safetensors', '--server', server.url]);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("input ckpt_name: 'v1-5-pruned-emaonly.safetensors' is not offered by the server (checkpoints); closest: v1-5-pruned.safetensors, a.safetensors");
+      expect(server.stats().promptsAccepted).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('in a pool, runs a workflow only some servers can run on those, warning what the others lack', async () => {
+    const [full, lacking] = await Promise.all([startTestEmulator({ promptDurationMs: 10 }), startTestEmulator({ promptDurationMs: 10, models: { loras: [] } })]);
+    try {
+      sandbox.write('jobs.yaml', spec([['Cabin', 'lora'], ['Castle', 'sdxl']]).replace('prompt: cabin }', 'prompt: cabin, count: 3 }'));
+
+      const result = await sandbox.run(['run', 'jobs.yaml', '--server', `${full.url},${lacking.url}`]);
+
+      expect(result.code).toBe(0);
+      expect(result.stderr + result.stdout).toContain(`item 'Cabin' runs only on ${full.url}; its jobs will wait for those: ${lacking.url} lacks lora_name 'add_detail.safetensors'`);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['cabin-1.png', 'cabin-2.png', 'cabin-3.png', 'castle.png']);
+      for (const file of ['cabin-1.json', 'cabin-2.json', 'cabin-3.json']) {
+        expect(JSON.parse(fs.readFileSync(path.join(sandbox.dir, 'out', file), 'utf8')).server).toBe(full.url);
+      }
+      expect(lacking.stats().promptsRejected).toBe(0);
+    } finally {
+      await Promise.all([full.close(), lacking.close()]);
+    }
+  });
+
+  it('validate --offline checks only what needs no server', async () => {
+    sandbox.write('jobs.yaml', spec([['Stream', 'websocket']]));
+
+    const result = await sandbox.run(['validate', 'jobs.yaml', '--offline', '--server', 'http://127.0.0.1:9']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('not checked against a server (--offline)');
+  });
+
+  it('models lists what each server offers per folder; one folder by name or alias; --json', async () => {
+    const server = await startTestEmulator({ models: { loras: ['b.safetensors', 'a.safetensors'], unet: ['flux1-dev.safetensors'] } });
+    try {
+      const all = await sandbox.run(['models', '--server', server.url]);
+      const unet = await sandbox.run(['models', 'unet', '--server', server.url, '--json']);
+      const bad = await sandbox.run(['models', 'lorra', '--server', server.url]);
+
+      expect(all.code).toBe(0);
+      expect(all.stdout).toContain('loras (2):\n  a.safetensors\n  b.safetensors');
+      expect(all.stdout).toContain('checkpoints (');
+      expect(all.stdout).toContain('ComfyUI 0.3.64');
+      expect(jsonEvents(unet.stdout)[0]['servers']).toEqual([expect.objectContaining({ models: { diffusion_models: ['flux1-dev.safetensors'] } })]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("unknown model folder 'lorra'");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('runs every workflow of the graph corpus end to end through kiln run --emulator', async () => {
+    sandbox.write('jobs.yaml', spec([['Cabin', 'lora'], ['Fox', 'flux'], ['Lighthouse', 'fp8'], ['Bird', 'cn'], ['Forest', 'hires'], ['Astronaut', 'sd35'], ['Castle', 'sdxl']]));
+
+    const result = await sandbox.run(['run', 'jobs.yaml', '--emulator'], { timeoutMs: 90_000 });
+
+    expect(result.code).toBe(0);
+    expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['astronaut.png', 'bird.png', 'cabin.png', 'castle.png', 'forest.png', 'fox.png', 'lighthouse.png']);
+  });
+});
