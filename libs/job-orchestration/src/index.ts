@@ -13,7 +13,7 @@ export { deterministicOutputName } from './naming/output-name';
 export { jobOutputNames } from './workflow/output-nodes';
 
 export type { ApiWorkflow } from './workflow/api-workflow';
-export type { ObjectInfo } from './workflow/ui-to-api';
+export type { NodeInfo, ObjectInfo } from './workflow/object-info';
 export { buildJobPayload } from './build-job-payload/build-job-payload';
 
 export { selectNextJob } from './select-next-job/select-next-job';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { countJobsByRun, isOpenJob, listRunJobs, resolveJobIdPrefix, retryFailedJobs } from '@kiln/comfyui';
 import type { Database } from '@kiln/database';
-import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
+import { jobSpecToPipelineRunInput, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import {
   countCandidatesByRun,
   createPipelineRun,
@@ -16,7 +16,7 @@ import {
   type ImageCandidate,
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import { loadSpec } from '../batch/load-spec';
+import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import type { CliContext } from '../cli-context';
 import { openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
@@ -31,14 +31,18 @@ import { setUpCommand } from './command-setup';
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd);
+  let spec: ResolvedJobSpec;
   if (options.checkCheckpoints) {
+    // One session: UI-format conversion and the preflight share each server's /object_info.
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
+      spec = await loadSpecUsingServer(file, ctx.cwd, {}, () => comfy.objectInfo());
       await assertSpecRunnable(comfy, spec.steps, reporter);
     } finally {
       await comfy.close();
     }
+  } else {
+    spec = loadSpec(file, ctx.cwd);
   }
   return withDatabase(config, async (db) => {
     const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(spec, { name: path.basename(file) }));

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { JobEngine, type JobEngineEvent } from '@kiln/comfyui';
+import { JobEngine, type JobEngineEvent, type ServerCatalogues } from '@kiln/comfyui';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import type { DataSource } from 'typeorm';
 import type { CliContext } from '../cli-context';
@@ -13,6 +13,8 @@ export interface DriveBatchInput {
   runId: string;
   servers: string[];
   headers: Record<string, string>;
+  /** The catalogues the preflight read: the engine routes with them instead of reading `/object_info` again. */
+  catalogues: ServerCatalogues;
   config: CliConfig;
   /** Images the engine is to make (not those skipped). */
   pending: PlannedImage[];
@@ -109,6 +111,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     defaultTimeoutSeconds: input.config.defaultTimeoutSeconds,
     retryBaseDelayMs: Math.min(2000, input.config.pollIntervalMs),
     onEvent,
+    catalogues: input.catalogues,
   });
 
   let interruptCount = 0;

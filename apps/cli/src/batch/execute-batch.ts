@@ -4,7 +4,7 @@ import type { EmbeddedServer } from '@kiln/database';
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import type { CliContext } from '../cli-context';
-import { openComfySession } from '../comfyui/comfyui-session';
+import type { ComfyUiSession } from '../comfyui/comfyui-session';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
@@ -22,6 +22,8 @@ export interface ExecuteBatchInput {
   ctx: CliContext;
   config: CliConfig;
   reporter: Reporter;
+  /** The servers, opened (and closed) by the caller: its catalogues may already hold what loading the spec read. */
+  comfy: ComfyUiSession;
   spec: ResolvedJobSpec;
   /** Run name and manifest `source`: the spec file's name, or `kiln generate`. */
   source: string;
@@ -37,7 +39,7 @@ export interface ExecuteBatchInput {
  * refused, already made files skipped, then the engine drives the run to the end in this process.
  */
 export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
-  const { ctx, config, reporter, spec } = input;
+  const { ctx, config, reporter, spec, comfy } = input;
   if (spec.kind !== 'batch') {
     throw new CliError(
       'INVALID_INPUT',
@@ -49,7 +51,6 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
   assertNoReservedNames(plan);
   const showPath = (absolute: string) => displayPath(absolute, ctx.cwd);
 
-  const comfy = await openComfySession(config, reporter, ctx.env);
   try {
     await assertSpecRunnable(comfy, spec.steps, reporter);
     const manifest = Manifest.load(spec.outputDir);
@@ -100,6 +101,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
         runId,
         servers: comfy.urls,
         headers: comfy.headers,
+        catalogues: comfy.catalogues,
         config,
         pending,
         manifest,
@@ -119,7 +121,6 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     }
   } finally {
     reporter.close();
-    await comfy.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { ComfyUiClient, ServerCatalogues } from '@kiln/comfyui';
+import { ComfyUiClient, listOfferedModels, ServerCatalogues } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
 import type { ObjectInfo } from '@kiln/job-orchestration';
 import { redactUrl } from '@kiln/settings';
@@ -13,8 +13,13 @@ export interface ComfyUiSession {
   headers: Record<string, string>;
   isEmulator: boolean;
   client(url?: string): ComfyUiClient;
-  /** Each server's `/object_info`, read once per command. */
+  /**
+   * Each server's `/object_info`, read once per command and shared by everything in it: UI-format
+   * conversion, preflight, `kiln models`/`checkpoints` and the engine's routing.
+   */
   catalogues: ServerCatalogues;
+  /** The first server's `/object_info` (from {@link catalogues}), for converting UI-format workflows. */
+  objectInfo(): Promise<ObjectInfo>;
   close(): Promise<void>;
 }
 
@@ -43,13 +48,15 @@ function session(urls: string[], headers: Record<string, string>, isEmulator: bo
     }
     return existing;
   };
+  const catalogues = new ServerCatalogues(client);
   return {
     urls,
     label: urls.map(redactUrl).join(', '),
     headers,
     isEmulator,
     client,
-    catalogues: new ServerCatalogues(client),
+    catalogues,
+    objectInfo: async () => (await catalogues.get(urls[0])).objectInfo,
     async close() {
       await close();
     },
@@ -57,21 +64,11 @@ function session(urls: string[], headers: Record<string, string>, isEmulator: bo
 }
 
 /**
- * Checkpoints every server of the session offers (a job may land on any of them). Throws the
- * client's `COMFYUI_UNREACHABLE` when a server does not answer.
+ * Checkpoints every server of the session offers (a job may land on any of them), from the
+ * session's catalogues. Throws the client's `COMFYUI_UNREACHABLE` when a server does not answer.
  */
 export async function listAvailableCheckpoints(comfy: ComfyUiSession): Promise<string[]> {
-  const lists = await Promise.all(comfy.urls.map((url) => comfy.client(url).listCheckpoints()));
+  const lists = await Promise.all(comfy.urls.map(async (url) => listOfferedModels((await comfy.catalogues.get(url)).objectInfo)['checkpoints'] ?? []));
   const [first, ...rest] = lists;
   return first.filter((name) => rest.every((list) => list.includes(name))).sort((a, b) => a.localeCompare(b));
-}
-
-/** The first server's `/object_info` (every node class), for converting UI-format workflows. */
-export async function fetchObjectInfo(config: CliConfig, reporter: Reporter, env: NodeJS.ProcessEnv): Promise<ObjectInfo> {
-  const comfy = await openComfySession(config, reporter, env);
-  try {
-    return await comfy.client().getObjectInfo();
-  } finally {
-    await comfy.close();
-  }
 }

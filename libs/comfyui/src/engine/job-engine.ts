@@ -49,7 +49,7 @@ export class JobEngine {
     this.pool = new ServerPool(this.options.servers, this.options.client, this.options.maxInFlightPerServer);
     this.router = new CapabilityRouter(
       this.pool.servers,
-      new ServerCatalogues((server) => this.pool.clientFor(server)),
+      this.options.catalogues ?? new ServerCatalogues((server) => this.pool.clientFor(server)),
       (server, error) => logger.warn('cannot read the node catalogue of a ComfyUI server yet: it takes no work until it answers', { server, error: (error as Error).message }),
       () => this.submitter.wake(),
     );

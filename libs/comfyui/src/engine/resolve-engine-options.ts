@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createLogger, transports, type Logger } from 'winston';
 import type { ComfyUiClientOptions } from '../client/options';
 import type { RetryPolicy } from '../commands/job-command-deps';
+import type { ServerCatalogues } from '../preflight/server-catalogues';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
 
@@ -44,6 +45,11 @@ export interface JobEngineOptions {
   logger?: Logger;
   metrics?: EngineMetrics;
   onEvent?: (event: JobEngineEvent) => void;
+  /**
+   * The servers' `/object_info` cache, when the caller already read it for its preflight (the CLI):
+   * one read per server per run, and a reconnect refreshes it for both. Default: the engine's own.
+   */
+  catalogues?: ServerCatalogues;
 }
 
 /** {@link JobEngineOptions} with every default filled in, resolved once by {@link resolveEngineOptions}. */
@@ -65,6 +71,7 @@ export interface ResolvedEngineOptions {
   logger: Logger;
   metrics: EngineMetrics;
   onEvent: ((event: JobEngineEvent) => void) | undefined;
+  catalogues: ServerCatalogues | undefined;
 }
 
 /**
@@ -108,5 +115,6 @@ export function resolveEngineOptions(options: JobEngineOptions): ResolvedEngineO
     logger: options.logger ?? createLogger({ silent: true, transports: [new transports.Console()] }),
     metrics: options.metrics ?? new EngineMetrics(),
     onEvent: options.onEvent,
+    catalogues: options.catalogues,
   };
 }

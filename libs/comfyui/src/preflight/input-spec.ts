@@ -1,4 +1,4 @@
-import type { NodeInfo } from '../client/types';
+import type { NodeInfo } from '@kiln/job-orchestration';
 
 /** One declared input of a node class, as `/object_info` describes it. */
 export interface DeclaredInput {

@@ -1,4 +1,4 @@
-import type { ObjectInfo } from '../client/types';
+import type { ObjectInfo } from '@kiln/job-orchestration';
 import { comboChoices, declaredInputs } from './input-spec';
 
 const CLIP_INPUTS = ['clip_name', 'clip_name1', 'clip_name2', 'clip_name3', 'clip_name4'];

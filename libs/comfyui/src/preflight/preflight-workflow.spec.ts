@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ApiWorkflow } from '@kiln/job-orchestration';
+import type { ApiWorkflow, ObjectInfo } from '@kiln/job-orchestration';
 import { comfyUiFixturesDir } from '@kiln/testing';
-import type { ObjectInfo } from '../client/types';
 import { listOfferedModels } from './model-folders';
 import { describeProblem } from './preflight-problem';
 import { preflightWorkflow } from './preflight-workflow';

@@ -1,5 +1,4 @@
-import type { ApiWorkflow } from '@kiln/job-orchestration';
-import type { NodeInfo, ObjectInfo } from '../client/types';
+import type { ApiWorkflow, NodeInfo, ObjectInfo } from '@kiln/job-orchestration';
 import { comboChoices, declaredInputs, type DeclaredInput } from './input-spec';
 import { modelFolderOf } from './model-folders';
 import type { PreflightProblem } from './preflight-problem';

@@ -1,5 +1,6 @@
 import type { ComfyUiClient } from '../client/comfyui-client';
-import type { ObjectInfo, SystemStats } from '../client/types';
+import type { ObjectInfo } from '@kiln/job-orchestration';
+import type { SystemStats } from '../client/types';
 
 /** What one server can run: its node classes with their inputs and model lists, and who it is. */
 export interface ServerCatalogue {

@@ -10,7 +10,7 @@ import { resolveInside } from './resolve-inside';
 import { resolveJobSpec } from './resolve-job-spec';
 import type { ReadWorkflowFile } from './workflow-loader';
 import type { ResolvedJobSpec } from './resolved-job-spec';
-import type { ObjectInfo } from '../workflow/ui-to-api';
+import type { ObjectInfo } from '../workflow/object-info';
 import { formatSpecIssues, validationErrorsToIssues, type SpecIssue } from './spec-issue';
 
 /** Largest workflow file a spec may point at. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { slugify } from '../naming/slugify';
 import { bindTargets, type WorkflowParam } from '../workflow/api-workflow';
-import type { ObjectInfo } from '../workflow/ui-to-api';
+import type { ObjectInfo } from '../workflow/object-info';
 import { checkOutputs, checkPlacement, checkSeed, checkWidgets, mergeWidgets, resolveInputFiles } from './check-workflow-use';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';

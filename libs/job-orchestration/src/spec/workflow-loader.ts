@@ -12,7 +12,8 @@ import {
 import { bindFix } from '../workflow/bind-suggestions';
 import { getBuiltinWorkflow, isBuiltinWorkflowName } from '../workflow/builtin-templates';
 import { placeWorkflowParams, type UnplacedParam } from '../workflow/place-params';
-import { convertUiWorkflow, type ObjectInfo } from '../workflow/ui-to-api';
+import type { ObjectInfo } from '../workflow/object-info';
+import { convertUiWorkflow } from '../workflow/ui-to-api';
 import { didYouMean } from './did-you-mean';
 import type { JobSpec } from './job-spec.classes';
 import { resolveInside } from './resolve-inside';

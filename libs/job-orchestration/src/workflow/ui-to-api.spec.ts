@@ -1,7 +1,8 @@
 import { comfyUiFixturesDir, workflowCorpusDir } from '@kiln/testing';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { convertUiWorkflow, type ObjectInfo } from './ui-to-api';
+import type { ObjectInfo } from './object-info';
+import { convertUiWorkflow } from './ui-to-api';
 
 const corpus = workflowCorpusDir();
 const objectInfo = JSON.parse(fs.readFileSync(path.join(comfyUiFixturesDir(), 'responses/get_object_info_full.json'), 'utf8')) as ObjectInfo;

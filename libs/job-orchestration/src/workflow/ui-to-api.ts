@@ -1,13 +1,5 @@
 import type { ApiWorkflow } from './api-workflow';
-
-/** `/object_info` as the server sends it: class → definition (only what the conversion reads). */
-export type ObjectInfo = Record<string, ObjectInfoNode>;
-
-interface ObjectInfoNode {
-  input?: { required?: Record<string, readonly unknown[]>; optional?: Record<string, readonly unknown[]> };
-  input_order?: { required?: readonly string[]; optional?: readonly string[] };
-  display_name?: string;
-}
+import type { NodeInfo, ObjectInfo } from './object-info';
 
 interface UiNode {
   id: number | string;
@@ -116,7 +108,7 @@ function childScope(scope: Scope, instance: UiNode, definition: SubgraphDefiniti
 }
 
 /** Widget name → value, pairing `widgets_values` with the widget inputs in `/object_info` order. */
-function widgetInputs(node: UiNode, info: ObjectInfoNode): Record<string, unknown> {
+function widgetInputs(node: UiNode, info: NodeInfo): Record<string, unknown> {
   const values = node.widgets_values;
   if (values && !Array.isArray(values)) return { ...values }; // some custom nodes save a name → value map
   const list = values ?? [];
@@ -137,7 +129,7 @@ function widgetInputs(node: UiNode, info: ObjectInfoNode): Record<string, unknow
   return inputs;
 }
 
-function orderedInputs(info: ObjectInfoNode): Array<[string, readonly unknown[]]> {
+function orderedInputs(info: NodeInfo): Array<[string, readonly unknown[]]> {
   const entries: Array<[string, readonly unknown[]]> = [];
   for (const group of ['required', 'optional'] as const) {
     const specs = info.input?.[group] ?? {};
