@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startTestEmulator, type RunningEmulator } from '@kiln/testing';
-import { createSandbox, jsonEvents, pngFiles, workspaceRoot, type Sandbox } from './support/cli-harness';
+import { startTestEmulator, workflowCorpusDir, type RunningEmulator } from '@kiln/testing';
+import { createSandbox, jsonEvents, pngFiles, type Sandbox } from './support/cli-harness';
 
 // The emulator's graph families (Flux, SDXL refiner, SD3.5, hires fix, LoRA chain, ControlNet).
-const CORPUS = path.join(workspaceRoot, 'tools/comfyui-emulator/tests/workflows');
+const CORPUS = workflowCorpusDir();
 
 const WORKFLOWS = [
   'workflows:',

@@ -1,10 +1,10 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { join } from 'node:path';
+import { openKilnTestDatabase, workflowCorpusDir, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
 import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 
-const FLUX_WORKFLOW = resolve(__dirname, '../../../tools/comfyui-emulator/tests/workflows/flux-dev-subgraph.api.json');
+const FLUX_WORKFLOW = join(workflowCorpusDir(), 'flux-dev-subgraph.api.json');
 
 /** A batch alternating SDXL (built-in txt2img) and Flux (UNET graph) items, `pairs` of each. */
 function mixedBatchYaml(pairs: number): string {

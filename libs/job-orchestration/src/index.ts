@@ -7,7 +7,7 @@ export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
 
 
 export { editDistance } from './spec/did-you-mean';
-export { deriveSeed } from './seeds/derive-seed';
+export { deriveSeed, MAX_SEED } from './seeds/derive-seed';
 export { slugify } from './naming/slugify';
 export { deterministicOutputName } from './naming/output-name';
 export { jobOutputNames } from './workflow/output-nodes';

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiWorkflow, ObjectInfo } from '@kiln/job-orchestration';
-import { comfyUiFixturesDir } from '@kiln/testing';
+import { comfyUiFixturesDir, workflowCorpusDir } from '@kiln/testing';
 import { listOfferedModels } from './model-folders';
 import { describeProblem } from './preflight-problem';
 import { preflightWorkflow } from './preflight-workflow';
 
 // The full /object_info of the captured ComfyUI 0.3.64 (its model folders held tiny-test.safetensors only).
 const CAPTURED: ObjectInfo = JSON.parse(readFileSync(path.join(comfyUiFixturesDir(), 'responses/get_object_info_full.json'), 'utf8'));
-const WORKFLOWS = path.resolve(__dirname, '../../../../tools/comfyui-emulator/tests/workflows');
+const WORKFLOWS = workflowCorpusDir();
 
 function workflow(name: string): ApiWorkflow {
   return JSON.parse(readFileSync(path.join(WORKFLOWS, `${name}.api.json`), 'utf8'));
