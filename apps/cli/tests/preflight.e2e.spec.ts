@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startTestEmulator, workflowCorpusDir, type RunningEmulator } from '@kiln/testing';
+import { comfyUiFixturesDir, startTestEmulator, workflowCorpusDir, type RunningEmulator } from '@kiln/testing';
 import { createSandbox, jsonEvents, pngFiles, type Sandbox } from './support/cli-harness';
 
 // The emulator's graph families (Flux, SDXL refiner, SD3.5, hires fix, LoRA chain, ControlNet).
@@ -8,14 +8,14 @@ const CORPUS = workflowCorpusDir();
 
 const WORKFLOWS = [
   'workflows:',
-  '  lora: { file: sd15-lora-chain.api.json, bind: { prompt: "6.inputs.text" } }',
+  '  lora: { file: sd15-lora-chain.api.json, bind: { prompt: "6.inputs.text" }, output: "9" }',
   '  flux: { file: flux-dev-subgraph.api.json, bind: { prompt: "6.inputs.text", seed: "57:25.inputs.noise_seed" } }',
   '  fp8: { file: flux-fp8-checkpoint.api.json, bind: { prompt: "6.inputs.text" } }',
   '  cn: { file: sd15-controlnet.api.json, bind: { prompt: "6.inputs.text" } }',
-  '  hires: { file: sd15-hires-fix.api.json, bind: { prompt: "6.inputs.text", seed: "3.inputs.seed" } }',
+  '  hires: { file: sd15-hires-fix.api.json, bind: { prompt: "6.inputs.text", seed: "3.inputs.seed" }, output: "13" }',
   '  sd35: { file: sd35-triple-clip.api.json }',
   '  sdxl: { file: sdxl-base-refiner.api.json, bind: { prompt: "6.inputs.text_g", seed: "10.inputs.noise_seed" } }',
-  '  websocket: { file: websocket.api.json, bind: { prompt: "6.inputs.text" } }',
+  '  websocket: { file: websocket.api.json, bind: { prompt: "6.inputs.text" }, output: "9" }',
 ].join('\n');
 
 function spec(items: Array<[name: string, workflow: string]>): string {
@@ -28,6 +28,26 @@ async function serverQueueAndHistory(emulator: RunningEmulator): Promise<[unknow
   return [[...queue.queue_running, ...queue.queue_pending], history];
 }
 
+// img2img (one upload) and inpaint (image and mask uploads), both bound to the graph's LoadImage nodes.
+const UPLOAD_ITEMS = [
+  '  - { name: Cat, workflow: workflows/sd15-inpaint.api.json, prompt: a cat, image: inputs/photo.png, mask: inputs/mask.png }',
+  '  - { name: Dog, workflow: workflows/sdxl-img2img.api.json, prompt: a dog, image: inputs/photo.png, denoise: 0.5 }',
+];
+
+/** Two real PNGs from the captured server (different bytes, so two uploads) and the corpus under workflows/. */
+function writeInputImages(sandbox: Sandbox): void {
+  fs.cpSync(CORPUS, path.join(sandbox.dir, 'workflows'), { recursive: true });
+  fs.mkdirSync(path.join(sandbox.dir, 'inputs'));
+  fs.copyFileSync(path.join(comfyUiFixturesDir(), 'responses/get_view_output_png.png'), path.join(sandbox.dir, 'inputs/photo.png'));
+  fs.copyFileSync(path.join(comfyUiFixturesDir(), 'responses/get_view_inverted_png.png'), path.join(sandbox.dir, 'inputs/mask.png'));
+}
+
+/** The input images the server offers LoadImage. */
+async function loadImageChoices(emulator: RunningEmulator): Promise<string[]> {
+  const info = (await (await fetch(`${emulator.url}/object_info/LoadImage`)).json()) as { LoadImage: { input: { required: { image: [string[]] } } } };
+  return info.LoadImage.input.required.image[0];
+}
+
 describe('preflight: every workflow checked against the server before anything is queued (built CLI)', () => {
   let sandbox: Sandbox;
 
@@ -37,6 +57,10 @@ describe('preflight: every workflow checked against the server before anything i
     const websocket = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sd15-controlnet.api.json'), 'utf8'));
     websocket['30'] = { class_type: 'SaveImageWebsocket', inputs: { images: ['8', 0] }, _meta: { title: 'Stream it' } };
     sandbox.write('websocket.api.json', JSON.stringify(websocket));
+    // One image per job (the corpus's LoRA chain makes a batch of 3), so each item gives one file.
+    const lora = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sd15-lora-chain.api.json'), 'utf8'));
+    lora['5'].inputs.batch_size = 1;
+    sandbox.write('sd15-lora-chain.api.json', JSON.stringify(lora));
   });
   afterEach(() => {
     sandbox.remove();
@@ -160,5 +184,89 @@ describe('preflight: every workflow checked against the server before anything i
 
     expect(result.code).toBe(0);
     expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['astronaut.png', 'bird.png', 'cabin.png', 'castle.png', 'forest.png', 'fox.png', 'lighthouse.png']);
+  });
+
+  it('an item\'s image: and mask: are uploads, not missing inputs: img2img and inpaint pass validate and run on a server that does not list them yet', async () => {
+    const server = await startTestEmulator({ promptDurationMs: 10 });
+    try {
+      writeInputImages(sandbox);
+      sandbox.write('jobs.yaml', ['version: 1', 'output: { dir: out }', 'defaults: { seed: 5 }', 'items:', ...UPLOAD_ITEMS, ''].join('\n'));
+      const before = await loadImageChoices(server);
+
+      const validate = await sandbox.run(['validate', 'jobs.yaml', '--server', server.url]);
+      const emulated = await sandbox.run(['run', 'jobs.yaml', '--emulator', '--out', 'emulated'], { timeoutMs: 90_000 });
+      const served = await sandbox.run(['run', 'jobs.yaml', '--server', server.url]);
+
+      expect(before).toEqual(['example.png']);
+      expect(validate.code).toBe(0);
+      expect(validate.stdout).toContain('preflight passed');
+      expect(emulated.code).toBe(0);
+      expect(pngFiles(path.join(sandbox.dir, 'emulated'))).toEqual(['cat.png', 'dog.png']);
+      expect(served.code).toBe(0);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['cat.png', 'dog.png']);
+      expect((await loadImageChoices(server)).filter((name) => name.startsWith('kiln-in-'))).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a misspelt LoadImage value that is not an upload is still caught, with the closest input image', async () => {
+    const server = await startTestEmulator({ promptDurationMs: 10 });
+    try {
+      writeInputImages(sandbox);
+      // The item uploads its image but no mask: the mask node keeps the graph's own (misspelt) file.
+      const graph = JSON.parse(fs.readFileSync(path.join(CORPUS, 'sd15-inpaint.api.json'), 'utf8'));
+      graph['21'].inputs.image = 'exampel.png';
+      sandbox.write('workflows/typo-mask.api.json', JSON.stringify(graph));
+      sandbox.write(
+        'jobs.yaml',
+        ['version: 1', 'output: { dir: out }', 'defaults: { seed: 5 }', 'items:', UPLOAD_ITEMS[0], '  - { name: Owl, workflow: workflows/typo-mask.api.json, prompt: an owl, image: inputs/photo.png }', ''].join('\n'),
+      );
+
+      const results = [await sandbox.run(['validate', 'jobs.yaml', '--server', server.url]), await sandbox.run(['run', 'jobs.yaml', '--server', server.url])];
+
+      for (const result of results) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('1 of 2 workflow(s) cannot run on the server');
+        expect(result.stderr).toContain(`item 'Owl' on ${server.url}`);
+        expect(result.stderr).toContain(`node 21 LoadImageMask "Load Image (as Mask)" input image: 'exampel.png' is not offered by the server (its input images); closest: example.png`);
+        expect(result.stderr).not.toContain('kiln-in-');
+      }
+      expect(await serverQueueAndHistory(server)).toEqual([[], {}]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('checks the workflow as submitted: a set: LoRA the server lacks (default or item override) is exit 2 naming the item, the node and the closest choices', async () => {
+    const server = await startTestEmulator({ promptDurationMs: 10, models: { loras: ['add_detail.safetensors', 'sdxl_offset_example_lora.safetensors'] } });
+    try {
+      sandbox.write(
+        'jobs.yaml',
+        [
+          'version: 1',
+          'output: { dir: out }',
+          WORKFLOWS,
+          'defaults: { seed: random, set: { "11.inputs.lora_name": add_detail.safetensors } }',
+          'items:',
+          '  - { name: Good, workflow: lora, prompt: fine }',
+          '  - { name: Bad, workflow: lora, prompt: typo, set: { "11.inputs.lora_name": sdxl_ofset_example_lora.safetensors } }',
+          '',
+        ].join('\n'),
+      );
+
+      const run = await sandbox.run(['run', 'jobs.yaml', '--server', server.url]);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('1 of 2 workflow(s) cannot run on the server');
+      expect(run.stderr).toContain(`item 'Bad' on ${server.url}`);
+      expect(run.stderr).toContain(
+        `node 11 LoraLoader "Load LoRA (offset)" input lora_name: 'sdxl_ofset_example_lora.safetensors' is not offered by the server (loras); closest: sdxl_offset_example_lora.safetensors, add_detail.safetensors`,
+      );
+      expect(run.stderr).not.toContain("item 'Good'");
+      expect(await serverQueueAndHistory(server)).toEqual([[], {}]);
+    } finally {
+      await server.close();
+    }
   });
 });
