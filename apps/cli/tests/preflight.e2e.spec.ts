@@ -269,4 +269,29 @@ describe('preflight: every workflow checked against the server before anything i
       await server.close();
     }
   });
+
+  it('reads each server\'s /object_info once per command: UI-format conversion, preflight and the engine share it; checkpoints reads it too', async () => {
+    const [a, b] = await Promise.all([startTestEmulator({ promptDurationMs: 10 }), startTestEmulator({ promptDurationMs: 10 })]);
+    try {
+      fs.cpSync(CORPUS, path.join(sandbox.dir, 'workflows'), { recursive: true });
+      sandbox.write('jobs.yaml', ['version: 1', 'output: { dir: out }', 'defaults: { seed: random }', 'items:', '  - { name: Ui, workflow: workflows/sd15-txt2img.ui.json, prompt: from the ui, count: 4 }', ''].join('\n'));
+      const reads = (server: RunningEmulator) => {
+        const routes = server.stats().requestsByRoute;
+        return [routes['GET /object_info'] ?? 0, routes['GET /object_info/{node_class}'] ?? 0];
+      };
+
+      const run = await sandbox.run(['run', 'jobs.yaml', '--server', `${a.url},${b.url}`]);
+      const afterRun = [reads(a), reads(b)];
+      const checkpoints = await sandbox.run(['checkpoints', '--server', a.url, '--json']);
+
+      expect(run.code).toBe(0);
+      expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['ui-1.png', 'ui-2.png', 'ui-3.png', 'ui-4.png']);
+      expect(afterRun).toEqual([[1, 0], [1, 0]]);
+      expect(checkpoints.code).toBe(0);
+      expect(jsonEvents(checkpoints.stdout)[0]['checkpoints']).toContain('v1-5-pruned-emaonly.safetensors');
+      expect(reads(a)).toEqual([2, 0]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
