@@ -270,7 +270,7 @@ describe('preflight: every workflow checked against the server before anything i
     }
   });
 
-  it('reads each server\'s /object_info once per command: UI-format conversion, preflight and the engine share it; checkpoints reads it too', async () => {
+  it('reads each server\'s /object_info once per command: UI-format conversion, preflight and the engine share it (run, pipeline start); checkpoints reads it too', async () => {
     const [a, b] = await Promise.all([startTestEmulator({ promptDurationMs: 10 }), startTestEmulator({ promptDurationMs: 10 })]);
     try {
       fs.cpSync(CORPUS, path.join(sandbox.dir, 'workflows'), { recursive: true });
@@ -283,6 +283,7 @@ describe('preflight: every workflow checked against the server before anything i
       const run = await sandbox.run(['run', 'jobs.yaml', '--server', `${a.url},${b.url}`]);
       const afterRun = [reads(a), reads(b)];
       const checkpoints = await sandbox.run(['checkpoints', '--server', a.url, '--json']);
+      const registered = await sandbox.run(['pipeline', 'start', 'jobs.yaml', '--server', b.url]);
 
       expect(run.code).toBe(0);
       expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual(['ui-1.png', 'ui-2.png', 'ui-3.png', 'ui-4.png']);
@@ -290,6 +291,9 @@ describe('preflight: every workflow checked against the server before anything i
       expect(checkpoints.code).toBe(0);
       expect(jsonEvents(checkpoints.stdout)[0]['checkpoints']).toContain('v1-5-pruned-emaonly.safetensors');
       expect(reads(a)).toEqual([2, 0]);
+      // pipeline start converts the UI-format file with the same read its preflight uses.
+      expect(registered.code).toBe(0);
+      expect(reads(b)).toEqual([2, 0]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
