@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import type { ComfyUiClient } from '../client/comfyui-client';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
+import type { SocketImagesResult } from '../engine/socket-images';
 
 /** How hard to try before a job is failed for good. */
 export interface RetryPolicy {
@@ -26,4 +27,6 @@ export interface JobCommandDeps {
   emit?: (event: JobEngineEvent) => void;
   metrics?: EngineMetrics;
   random?: () => number;
+  /** The images `SaveImageWebsocket` outputs sent over the socket; absent when nobody listens. */
+  socketImages?: { take(promptId: string, timeoutMs: number): Promise<SocketImagesResult> };
 }

@@ -18,6 +18,7 @@ import { resolveEngineOptions, type JobEngineOptions, type ResolvedEngineOptions
 import { summarizeRun, type RunSummary } from './run-summary';
 import { ServerPool, takeSlot } from './server-pool';
 import { SettledRuns } from './settled-runs';
+import { SocketImageCollector } from './socket-images';
 
 /**
  * The job engine: a submitter loop (CreateNextJob → SubmitJob, filling every server up to its
@@ -34,6 +35,7 @@ export class JobEngine {
   private readonly submitter: PeriodicLoop;
   private readonly poller: PeriodicLoop;
   private readonly prompts = new PromptTracker();
+  private readonly socketImages = new SocketImageCollector();
   private readonly settledRuns: SettledRuns;
   private readonly streams: ComfyUiEventStream[] = [];
   private stopping = false;
@@ -53,6 +55,7 @@ export class JobEngine {
       leaseMs: this.options.leaseMs,
       emit: (event) => this.emit(event),
       metrics: this.metrics,
+      ...(this.options.useEvents ? { socketImages: this.socketImages } : {}),
     };
     this.submitter = new PeriodicLoop({ name: 'submitter', intervalMs: this.options.submitIntervalMs, tick: () => this.submitTick(), logger });
     this.poller = new PeriodicLoop({ name: 'poller', intervalMs: this.options.pollIntervalMs, tick: () => this.pollTick(), logger });
@@ -132,6 +135,7 @@ export class JobEngine {
   }
 
   private post(job: ComfyUiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
+    this.socketImages.expect(job.promptId, (job.jobPayload.outputs ?? []).filter((node) => node.socket).map((node) => node.id));
     return this.prompts.trackPost(job.promptId, submitJob(job, server, this.deps, options));
   }
 
@@ -143,7 +147,9 @@ export class JobEngine {
       if (this.stopping) return;
       await this.advance(job);
     }
-    for (const job of await findUnprocessedJobs(manager, this.options.runId)) {
+    const unprocessed = await findUnprocessedJobs(manager, this.options.runId);
+    this.socketImages.prune(new Set([...inFlight, ...unprocessed].map((job) => job.promptId)));
+    for (const job of unprocessed) {
       if (this.stopping) return;
       await processJobResult(job, this.deps);
     }
@@ -159,7 +165,9 @@ export class JobEngine {
   }
 
   private listen(server: string): ComfyUiEventStream {
-    return followPromptEvents(this.pool.clientFor(server).openEvents(), {
+    const stream = this.pool.clientFor(server).openEvents();
+    this.socketImages.follow(stream);
+    return followPromptEvents(stream, {
       server,
       prompts: this.prompts,
       deps: this.deps,

@@ -7,6 +7,8 @@ interface ObjectInfoNode {
   input?: { required?: Record<string, readonly unknown[]>; optional?: Record<string, readonly unknown[]> };
   input_order?: { required?: readonly string[]; optional?: readonly string[] };
   display_name?: string;
+  /** True for nodes that end a graph (savers, previews); output detection reads it. */
+  output_node?: boolean;
 }
 
 interface UiNode {

@@ -1,0 +1,78 @@
+import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { listRunCandidates } from '@kiln/pipeline';
+import { openKilnTestDatabase, workflowCorpusDir, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
+
+// sd15-save-websocket: its only output is a SaveImageWebsocket node ("10"), whose images ComfyUI
+// sends as binary WebSocket frames and never writes to its history.
+function runYaml(batchSize: number): string {
+  return `
+version: 1
+output: { dir: out }
+defaults: { seed: 11 }
+items:
+  - name: Socket
+    workflow: workflows/sd15-save-websocket.api.json
+    prompt: a lighthouse at dusk
+    set: { "5.inputs.batch_size": ${batchSize} }
+`;
+}
+
+function specDir(): string {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'workflows'));
+  copyFileSync(join(workflowCorpusDir(), 'sd15-save-websocket.api.json'), join(dir, 'workflows/sd15-save-websocket.api.json'));
+  return dir;
+}
+
+describe('SaveImageWebsocket outputs through the engine (emulator, PostgreSQL)', () => {
+  let db: TestDatabase;
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    db = await openKilnTestDatabase('postgres');
+    emulator = await startEmulatorForTest({ customNodes: ['SaveImageWebsocket'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await emulator?.close();
+    await db?.close();
+  });
+
+  it('writes the images the node sent as binary frames, one file per image of the batch, and records that they came over the socket', async () => {
+    const dir = specDir();
+    const run = await createRunFromYaml(db.dataSource, runYaml(3), dir);
+    const { engine } = testEngine(db.dataSource, [emulator.url]);
+    await engine.start();
+    const summary = await engine.whenRunSettled(run.id);
+    await engine.stop();
+
+    expect(summary).toMatchObject({ completed: 1, failed: [] });
+    const out = join(dir, 'out');
+    const files = readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+    expect(files).toEqual(['socket-1.png', 'socket-2.png', 'socket-3.png']);
+    for (const [index, file] of files.entries()) {
+      const png = readFileSync(join(out, file));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      const sidecar = JSON.parse(readFileSync(join(out, file.replace(/\.png$/, '.json')), 'utf8'));
+      expect(sidecar).toMatchObject({ comfyuiWebSocket: true, output: { nodeId: '10', batchIndex: index, batchSize: 3, seedShared: true } });
+      expect(sidecar.comfyuiFile).toBeUndefined();
+    }
+    // Three different images (the emulator draws each of the batch apart), not one written three times.
+    expect(new Set(files.map((f) => readFileSync(join(out, f)).toString('base64'))).size).toBe(3);
+    expect(await listRunCandidates(db.dataSource.manager, run.id)).toHaveLength(1);
+  }, 60_000);
+
+  it('fails the job, saying why, when no event stream listens for the frames', async () => {
+    const dir = specDir();
+    const run = await createRunFromYaml(db.dataSource, runYaml(1), dir);
+    const { engine } = testEngine(db.dataSource, [emulator.url], { useEvents: false });
+    await engine.start();
+    const summary = await engine.whenRunSettled(run.id);
+    await engine.stop();
+
+    expect(summary.failed).toHaveLength(1);
+    expect(JSON.stringify(summary.failed)).toContain('its WebSocket images cannot be collected without the event stream');
+  }, 60_000);
+});
