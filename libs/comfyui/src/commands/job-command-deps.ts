@@ -4,6 +4,7 @@ import type { ComfyUiClient } from '../client/comfyui-client';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
 import type { SocketImagesResult } from '../engine/socket-images';
+import type { UploadOnce } from './upload-once';
 
 /** How hard to try before a job is failed for good. */
 export interface RetryPolicy {
@@ -27,6 +28,8 @@ export interface JobCommandDeps {
   emit?: (event: JobEngineEvent) => void;
   metrics?: EngineMetrics;
   random?: () => number;
+  /** Input files already on each server (absent: every job uploads its files). */
+  uploads?: UploadOnce;
   /** The images `SaveImageWebsocket` outputs sent over the socket; absent when nobody listens. */
   socketImages?: { take(promptId: string, timeoutMs: number): Promise<SocketImagesResult> };
 }

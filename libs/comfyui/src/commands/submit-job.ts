@@ -6,6 +6,7 @@ import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
 import { backoffDelay } from '../client/backoff';
 import type { JobCommandDeps } from './job-command-deps';
+import type { UploadOnce } from './upload-once';
 
 export type SubmitJobResult =
   | { outcome: 'submitted'; job: ComfyUiJob; alreadyOnServer: boolean }
@@ -39,7 +40,7 @@ export async function submitJob(job: ComfyUiJob, server: string, deps: JobComman
       return markSubmitted(job, previous, deps, true);
     }
     if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };
-    const workflow = await withUploads(client, job);
+    const workflow = await withUploads(client, server, job, deps.uploads);
     await client.submitPrompt(workflow, { promptId: job.promptId });
     return markSubmitted(job, server, deps, false);
   } catch (error) {
@@ -75,13 +76,12 @@ async function isAlreadyOnServer(deps: JobCommandDeps, server: string, promptId:
 }
 
 /** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
-async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<ApiWorkflow> {
+async function withUploads(client: ComfyUiClient, server: string, job: ComfyUiJob, uploads: UploadOnce | undefined): Promise<ApiWorkflow> {
   const workflow = structuredClone(job.jobPayload.workflow);
   for (const upload of job.jobPayload.uploads) {
-    const stored = await client.uploadImage(await readFile(upload.localPath), {
-      filename: upload.uploadName,
-      overwrite: true,
-    });
+    const stored = uploads
+      ? await uploads.upload(client, server, upload.localPath, upload.uploadName)
+      : await client.uploadImage(await readFile(upload.localPath), { filename: upload.uploadName, overwrite: true });
     const node = workflow[upload.nodeId];
     if (node) node.inputs[upload.input] = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
   }

@@ -5,6 +5,7 @@ import type { JobCommandDeps } from '../commands/job-command-deps';
 import { pollJobStatus, type PollJobStatusOptions } from '../commands/poll-job-status';
 import { processJobResult } from '../commands/process-job-result';
 import { submitJob, type SubmitJobOptions } from '../commands/submit-job';
+import { UploadOnce } from '../commands/upload-once';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, findInFlightJobs, findUnprocessedJobs, readSubmitterSnapshot } from '../jobs/job-ledger';
 import { countPendingJobs } from '../jobs/sql/count-pending-jobs';
@@ -55,6 +56,7 @@ export class JobEngine {
       leaseMs: this.options.leaseMs,
       emit: (event) => this.emit(event),
       metrics: this.metrics,
+      uploads: new UploadOnce(),
       ...(this.options.useEvents ? { socketImages: this.socketImages } : {}),
     };
     this.submitter = new PeriodicLoop({ name: 'submitter', intervalMs: this.options.submitIntervalMs, tick: () => this.submitTick(), logger });
