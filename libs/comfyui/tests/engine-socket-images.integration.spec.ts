@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRunCandidates } from '@kiln/pipeline';
 import { openKilnTestDatabase, workflowCorpusDir, type RunningEmulator, type TestDatabase } from '@kiln/testing';
@@ -74,5 +74,27 @@ describe('SaveImageWebsocket outputs through the engine (emulator, PostgreSQL)',
 
     expect(summary.failed).toHaveLength(1);
     expect(JSON.stringify(summary.failed)).toContain('its WebSocket images cannot be collected without the event stream');
+  }, 60_000);
+
+  it('fails the job instead of writing part of a batch when the socket dropped while the prompt ran', async () => {
+    const slow = await startEmulatorForTest({ customNodes: ['SaveImageWebsocket'], nodeDurationMs: { KSampler: 600 } });
+    try {
+      const dir = specDir();
+      const run = await createRunFromYaml(db.dataSource, runYaml(2), dir);
+      const { engine } = testEngine(db.dataSource, [slow.url], {
+        onEvent: (event) => {
+          if (event.type === 'job_running') slow.dropWebSockets();
+        },
+      });
+      await engine.start();
+      const summary = await engine.whenRunSettled(run.id);
+      await engine.stop();
+
+      expect(summary.completed).toBe(0);
+      expect(summary.failed[0].error).toContain('the WebSocket connection dropped while the prompt ran, so its WebSocket images were lost; retry with: kiln jobs retry');
+      expect(existsSync(join(dir, 'out', 'socket-1.png')) || existsSync(join(dir, 'out', 'socket.png'))).toBe(false);
+    } finally {
+      await slow.close();
+    }
   }, 60_000);
 });

@@ -11,6 +11,8 @@ interface Expected {
   nodes: Set<string>;
   images: Map<string, Buffer[]>;
   bytes: number;
+  /** ComfyUI began running it: frames may have been sent. */
+  started: boolean;
   done: boolean;
   problem?: string;
   waiters: Set<() => void>;
@@ -30,9 +32,11 @@ export class SocketImageCollector {
 
   /** Listens on a server's stream; call once per stream. */
   follow(stream: ComfyUiEventStream): void {
+    stream.on('execution_start', (e) => this.markStarted(e.data.prompt_id));
     stream.on('executing', (e) => {
       const promptId = e.data.prompt_id;
       this.executing = promptId && e.data.node !== null ? { promptId, nodeId: e.data.node } : undefined;
+      if (promptId) this.markStarted(promptId);
       if (promptId && e.data.node === null) this.settle(promptId);
     });
     stream.on('image', (image) => this.add(image));
@@ -40,16 +44,18 @@ export class SocketImageCollector {
     stream.on('execution_interrupted', (e) => this.settle(e.data.prompt_id));
     stream.on('disconnected', () => {
       this.executing = undefined;
+      // A prompt still queued loses nothing; one that ran may have sent frames into the void.
       for (const [promptId, entry] of this.expected) {
-        if (!entry.done) this.settle(promptId, 'the WebSocket connection dropped while the prompt ran, so its WebSocket images were lost');
+        if (entry.started && !entry.done) this.settle(promptId, 'the WebSocket connection dropped while the prompt ran, so its WebSocket images were lost');
       }
     });
   }
 
-  /** Before posting: the prompt's images from these nodes are to be kept. */
+  /** Before posting (again): the prompt's images from these nodes are to be kept. */
   expect(promptId: string, nodeIds: string[]): void {
-    if (nodeIds.length === 0 || this.expected.has(promptId)) return;
-    this.expected.set(promptId, { nodes: new Set(nodeIds), images: new Map(), bytes: 0, done: false, waiters: new Set() });
+    if (nodeIds.length === 0 || this.expected.get(promptId)?.done === false) return;
+    // A settled entry belongs to an earlier post of the same prompt id (a lost prompt posted again).
+    this.expected.set(promptId, { nodes: new Set(nodeIds), images: new Map(), bytes: 0, started: false, done: false, waiters: new Set() });
   }
 
   /**
@@ -93,6 +99,11 @@ export class SocketImageCollector {
     const list = entry.images.get(nodeId) ?? [];
     list.push(Buffer.from(image.bytes));
     entry.images.set(nodeId, list);
+  }
+
+  private markStarted(promptId: string): void {
+    const entry = this.expected.get(promptId);
+    if (entry) entry.started = true;
   }
 
   private settle(promptId: string, problem?: string): void {
