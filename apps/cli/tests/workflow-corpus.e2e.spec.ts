@@ -133,6 +133,21 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(result.stderr).toContain('items[1].negative_prompt: cannot be used with workflow workflows/sd35-triple-clip.api.json: the negative conditioning ends in ConditioningZeroOut');
   });
 
+  it('with the server\'s /object_info, counts any output_node with an IMAGE input as an image output; offline, the class names', async () => {
+    // sd15-txt2img plus SaveAnimatedPNG: an output node with an IMAGE input whose name the offline rule does not know.
+    const graph = JSON.parse(fs.readFileSync(path.join(workflowCorpusDir(), 'sd15-txt2img.api.json'), 'utf8'));
+    graph['30'] = { class_type: 'SaveAnimatedPNG', inputs: { images: ['8', 0], filename_prefix: 'anim', fps: 6, compress_level: 4 }, _meta: { title: 'Animated' } };
+    sandbox.write('workflows/two-savers.api.json', JSON.stringify(graph));
+    sandbox.write('jobs.yaml', 'version: 1\noutput: { dir: out }\ndefaults: { seed: 7 }\nitems:\n  - { name: two, workflow: workflows/two-savers.api.json, prompt: p }\n');
+
+    const offline = await sandbox.run(['validate', 'jobs.yaml', '--offline']);
+    const online = await sandbox.run(['validate', 'jobs.yaml', '--emulator']);
+
+    expect(offline.code).toBe(0);
+    expect(online.code).toBe(2);
+    expect(online.stderr).toContain('items[0].workflow: workflow workflows/two-savers.api.json has several image output nodes (9 SaveImage "Save Image"; 30 SaveAnimatedPNG "Animated")');
+  });
+
   it('converts UI-format files with the server\'s /object_info on run, and says offline that it needs a server', async () => {
     const files = fs.readdirSync(workflowCorpusDir()).filter((f) => f.endsWith('.ui.json')).sort();
     const lines = ['version: 1', 'output: { dir: out }', 'defaults: { seed: 7 }', 'items:'];
