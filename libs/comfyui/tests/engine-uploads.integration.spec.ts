@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { comfyUiFixturesDir, openKilnTestDatabase, workflowCorpusDir, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { ComfyUiJob } from '../src/jobs/comfyui-job.entity';
@@ -51,5 +51,32 @@ describe('input files are uploaded once per content and server (emulator, Postgr
     const names = new Set(jobs.map((job) => (job.resultMetadata?.prompt?.[2] as Record<string, { inputs: Record<string, unknown> }> | undefined)?.['10']?.inputs['image']));
     expect(names.size).toBe(2);
     for (const name of names) expect(readFileSync(join(emulator.inputDir, String(name))).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('sends a file again when the server lost it since an earlier job sent it, instead of failing the job', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'workflows'));
+    mkdirSync(join(dir, 'inputs'));
+    copyFileSync(join(workflowCorpusDir(), 'sdxl-img2img.api.json'), join(dir, 'workflows/sdxl-img2img.api.json'));
+    copyFileSync(join(comfyUiFixturesDir(), 'responses/get_view_inverted_png.png'), join(dir, 'inputs/photo.png'));
+    const one = 'version: 1\noutput: { dir: out }\ndefaults: { seed: 3, workflow: workflows/sdxl-img2img.api.json }\nitems:\n  - { name: a, prompt: p, image: inputs/photo.png }\n';
+    const { engine } = testEngine(db.dataSource, [emulator.url]);
+    await engine.start();
+    try {
+      const first = await createRunFromYaml(db.dataSource, one, dir, 'first');
+      expect(await engine.whenRunSettled(first.id)).toMatchObject({ completed: 1, failed: [] });
+      const [job] = await db.dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: first.id });
+      // ComfyUI's input folder cleaned while the engine runs.
+      rmSync(join(emulator.inputDir, job.jobPayload.uploads[0].uploadName));
+      const uploadsBefore = emulator.stats().requestsByRoute['POST /upload/image'] ?? 0;
+
+      const second = await createRunFromYaml(db.dataSource, one.replace('out }', 'out2 }'), dir, 'second');
+      expect(await engine.whenRunSettled(second.id)).toMatchObject({ completed: 1, failed: [] });
+      expect((emulator.stats().requestsByRoute['POST /upload/image'] ?? 0) - uploadsBefore).toBe(1);
+      const [retried] = await db.dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: second.id });
+      expect(retried.retryCount).toBe(1);
+    } finally {
+      await engine.stop();
+    }
   }, 60_000);
 });

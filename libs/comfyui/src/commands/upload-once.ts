@@ -10,13 +10,19 @@ import type { UploadedImage } from '../client/types';
 export class UploadOnce {
   private readonly uploads = new Map<string, Promise<UploadedImage>>();
 
-  upload(client: ComfyUiClient, server: string, localPath: string, uploadName: string): Promise<UploadedImage> {
+  /** The stored file, and whether an earlier job sent it (the server may have lost it since). */
+  async upload(client: ComfyUiClient, server: string, localPath: string, uploadName: string): Promise<{ stored: UploadedImage; reused: boolean }> {
     const key = `${server}\n${uploadName}`;
     const known = this.uploads.get(key);
-    if (known) return known;
+    if (known) return { stored: await known, reused: true };
     const started = readFile(localPath).then((bytes) => client.uploadImage(bytes, { filename: uploadName, overwrite: true }));
     this.uploads.set(key, started);
     started.catch(() => this.uploads.delete(key));
-    return started;
+    return { stored: await started, reused: false };
+  }
+
+  /** Sends these files again next time: the server refused a prompt that used them. */
+  forget(server: string, uploadNames: string[]): void {
+    for (const name of uploadNames) this.uploads.delete(`${server}\n${name}`);
   }
 }
