@@ -146,6 +146,12 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(offline.code).toBe(0);
     expect(online.code).toBe(2);
     expect(online.stderr).toContain('items[0].workflow: workflow workflows/two-savers.api.json has several image output nodes (9 SaveImage "Save Image"; 30 SaveAnimatedPNG "Animated")');
+
+    // kiln pipeline start asks the server too (it checks the checkpoints there).
+    sandbox.write('pipeline.yaml', 'version: 1\noutput: { dir: out }\ndefaults: { seed: 7 }\nsteps:\n  - { name: two, workflow: workflows/two-savers.api.json, prompt: p, count: 1 }\n');
+    const start = await sandbox.run(['pipeline', 'start', 'pipeline.yaml', '--emulator']);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain('steps[0].workflow: workflow workflows/two-savers.api.json has several image output nodes');
   });
 
   it('converts UI-format files with the server\'s /object_info on run, and says offline that it needs a server', async () => {

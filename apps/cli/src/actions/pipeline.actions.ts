@@ -16,10 +16,10 @@ import {
   type ImageCandidate,
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import { loadSpec } from '../batch/load-spec';
+import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import { fetchObjectInfo, listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
@@ -31,7 +31,8 @@ import { setUpCommand } from './command-setup';
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd);
+  // With a server to ask (--check-checkpoints), its /object_info decides which nodes are image outputs.
+  const spec = options.checkCheckpoints ? await loadSpecUsingServer(file, ctx.cwd, {}, () => fetchObjectInfo(config, reporter, ctx.env)) : loadSpec(file, ctx.cwd);
   if (options.checkCheckpoints) {
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
