@@ -97,4 +97,28 @@ describe('SaveImageWebsocket outputs through the engine (emulator, PostgreSQL)',
       await slow.close();
     }
   }, 60_000);
+
+  it('keeps each server\'s frames with its own prompt when two servers run socket outputs at once', async () => {
+    // Slow nodes on both servers, so one server's executing messages arrive between the other's
+    // executing message for its socket node and that node's frames.
+    const options = { customNodes: ['SaveImageWebsocket'], nodeDurationMs: { KSampler: 80, SaveImageWebsocket: 120, VAEDecode: 40 } };
+    const [a, b] = await Promise.all([startEmulatorForTest(options), startEmulatorForTest(options)]);
+    try {
+      const dir = specDir();
+      const yaml = runYaml(2).replace('    set:', '    count: 6\n    set:');
+      const run = await createRunFromYaml(db.dataSource, yaml, dir);
+      const { engine } = testEngine(db.dataSource, [a.url, b.url], { maxInFlightPerServer: 2 });
+      await engine.start();
+      const summary = await engine.whenRunSettled(run.id);
+      await engine.stop();
+
+      expect(summary).toMatchObject({ completed: 6, failed: [] });
+      expect(a.stats().promptsSucceeded).toBeGreaterThan(0);
+      expect(b.stats().promptsSucceeded).toBeGreaterThan(0);
+      const files = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.png'));
+      expect(files).toHaveLength(12);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 60_000);
 });

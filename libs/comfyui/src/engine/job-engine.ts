@@ -137,7 +137,7 @@ export class JobEngine {
   }
 
   private post(job: ComfyUiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
-    this.socketImages.expect(job.promptId, (job.jobPayload.outputs ?? []).filter((node) => node.socket).map((node) => node.id));
+    this.socketImages.expect(job.promptId, server, (job.jobPayload.outputs ?? []).filter((node) => node.socket).map((node) => node.id));
     return this.prompts.trackPost(job.promptId, submitJob(job, server, this.deps, options));
   }
 
@@ -168,7 +168,7 @@ export class JobEngine {
 
   private listen(server: string): ComfyUiEventStream {
     const stream = this.pool.clientFor(server).openEvents();
-    this.socketImages.follow(stream);
+    this.socketImages.follow(stream, server);
     return followPromptEvents(stream, {
       server,
       prompts: this.prompts,

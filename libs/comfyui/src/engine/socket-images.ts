@@ -8,6 +8,7 @@ const MAX_BYTES_PER_PROMPT = 512 * 1024 * 1024;
 export type SocketImagesResult = { images: Map<string, Buffer[]> } | { problem: string };
 
 interface Expected {
+  server: string;
   nodes: Set<string>;
   images: Map<string, Buffer[]>;
   bytes: number;
@@ -28,34 +29,37 @@ interface Expected {
  */
 export class SocketImageCollector {
   private readonly expected = new Map<string, Expected>();
-  private executing: { promptId: string; nodeId: string } | undefined;
 
-  /** Listens on a server's stream; call once per stream. */
-  follow(stream: ComfyUiEventStream): void {
+  /** Listens on a server's stream; call once per server. */
+  follow(stream: ComfyUiEventStream, server: string): void {
+    // Per stream: each server runs its own prompt, and a frame belongs to its own server's node.
+    let executing: { promptId: string; nodeId: string } | undefined;
     stream.on('execution_start', (e) => this.markStarted(e.data.prompt_id));
     stream.on('executing', (e) => {
       const promptId = e.data.prompt_id;
-      this.executing = promptId && e.data.node !== null ? { promptId, nodeId: e.data.node } : undefined;
+      executing = promptId && e.data.node !== null ? { promptId, nodeId: e.data.node } : undefined;
       if (promptId) this.markStarted(promptId);
       if (promptId && e.data.node === null) this.settle(promptId);
     });
-    stream.on('image', (image) => this.add(image));
+    stream.on('image', (image) => this.add(image, executing));
     stream.on('execution_error', (e) => this.settle(e.data.prompt_id));
     stream.on('execution_interrupted', (e) => this.settle(e.data.prompt_id));
     stream.on('disconnected', () => {
-      this.executing = undefined;
+      executing = undefined;
       // A prompt still queued loses nothing; one that ran may have sent frames into the void.
       for (const [promptId, entry] of this.expected) {
-        if (entry.started && !entry.done) this.settle(promptId, 'the WebSocket connection dropped while the prompt ran, so its WebSocket images were lost');
+        if (entry.server === server && entry.started && !entry.done) this.settle(promptId, 'the WebSocket connection dropped while the prompt ran, so its WebSocket images were lost');
       }
     });
   }
 
   /** Before posting (again): the prompt's images from these nodes are to be kept. */
-  expect(promptId: string, nodeIds: string[]): void {
-    if (nodeIds.length === 0 || this.expected.get(promptId)?.done === false) return;
+  expect(promptId: string, server: string, nodeIds: string[]): void {
+    const open = this.expected.get(promptId);
+    if (open && !open.done) open.server = server;
+    if (nodeIds.length === 0 || (open && !open.done)) return;
     // A settled entry belongs to an earlier post of the same prompt id (a lost prompt posted again).
-    this.expected.set(promptId, { nodes: new Set(nodeIds), images: new Map(), bytes: 0, started: false, done: false, waiters: new Set() });
+    this.expected.set(promptId, { server, nodes: new Set(nodeIds), images: new Map(), bytes: 0, started: false, done: false, waiters: new Set() });
   }
 
   /**
@@ -86,9 +90,9 @@ export class SocketImageCollector {
     for (const [promptId, entry] of this.expected) if (entry.done && !keep.has(promptId)) this.expected.delete(promptId);
   }
 
-  private add(image: SocketImage): void {
-    const promptId = image.promptId ?? this.executing?.promptId;
-    const nodeId = image.nodeId ?? this.executing?.nodeId;
+  private add(image: SocketImage, executing: { promptId: string; nodeId: string } | undefined): void {
+    const promptId = image.promptId ?? executing?.promptId;
+    const nodeId = image.nodeId ?? executing?.nodeId;
     const entry = promptId === undefined ? undefined : this.expected.get(promptId);
     if (!entry || entry.done || nodeId === undefined || !entry.nodes.has(nodeId)) return;
     entry.bytes += image.bytes.length;
