@@ -26,6 +26,7 @@ const ITEMS: Array<{ file: string; extra?: string; files: string[] }> = [
   { file: 'sd15-model-upscale.api.json', files: ['sd15-model-upscale.png'] },
   { file: 'sd15-post-prompt-body.json', files: ['sd15-post-prompt-body.png'] },
   { file: 'sd15-prompt-from-string.api.json', files: ['sd15-prompt-from-string.png'] },
+  { file: 'sd15-save-websocket.api.json', files: ['sd15-save-websocket.png'] },
   { file: 'sd15-txt2img.api.json', extra: 'width: 48\n    height: 40\n    steps: 3\n    cfg: 6.5\n    sampler: dpmpp_2m\n    scheduler: karras', files: ['sd15-txt2img.png'] },
   { file: 'sd35-cfg-guider-combine.api.json', files: ['sd35-cfg-guider-combine.png'] },
   { file: 'sd35-triple-clip.api.json', files: ['sd35-triple-clip.png'] },
@@ -98,6 +99,10 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
 
     const batch = JSON.parse(fs.readFileSync(path.join(out, 'sd15-batch-4-3.json'), 'utf8'));
     expect(batch.output).toEqual({ nodeId: '9', batchIndex: 2, batchSize: 4, seedShared: true });
+    // SaveImageWebsocket: the image came as a binary WebSocket frame; ComfyUI has no file of it.
+    const socket = JSON.parse(fs.readFileSync(path.join(out, 'sd15-save-websocket.json'), 'utf8'));
+    expect(socket).toMatchObject({ comfyuiWebSocket: true, output: { nodeId: '10', batchIndex: 0, batchSize: 1 } });
+    expect(socket.comfyuiFile).toBeUndefined();
     const turbo = JSON.parse(fs.readFileSync(path.join(out, 'sdxl-turbo-preview.json'), 'utf8'));
     expect({ seed: turbo.seed, seedMode: turbo.seedMode, mode: manifest.files['sdxl-turbo-preview.png'].seedMode }).toEqual({ seed: 556007, seedMode: 'workflow', mode: 'workflow' });
     // Input files: uploaded under a name made from their sha256, bound to LoadImage/LoadImageMask, recorded.
@@ -115,9 +120,8 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     expect(txt).toMatchObject({ width: 48, height: 40, steps: 3, cfg: 6.5, sampler: 'dpmpp_2m', scheduler: 'karras' });
   }, 300_000);
 
-  it('refuses, before queueing anything, the websocket-only workflow and a graph with several outputs and no choice', async () => {
+  it('refuses, before queueing anything, a graph with several outputs and no choice, and a negative the graph cannot take', async () => {
     sandbox.write('jobs.yaml', specOf([
-      { file: 'sd15-save-websocket.api.json', files: [] },
       { file: 'sd15-hires-fix.api.json', files: [] },
       { file: 'sd35-triple-clip.api.json', extra: 'negative_prompt: blurry', files: [] },
     ]));
@@ -125,9 +129,29 @@ describe('the workflow corpus through kiln run --emulator (built CLI)', () => {
     const result = await sandbox.run(['validate', 'jobs.yaml', '--offline']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('items[0].workflow: workflow workflows/sd15-save-websocket.api.json keeps 10 SaveImageWebsocket');
-    expect(result.stderr).toContain('items[1].workflow: workflow workflows/sd15-hires-fix.api.json has several image output nodes (9 SaveImage "Save Image (first pass)"');
-    expect(result.stderr).toContain('items[2].negative_prompt: cannot be used with workflow workflows/sd35-triple-clip.api.json: the negative conditioning ends in ConditioningZeroOut');
+    expect(result.stderr).toContain('items[0].workflow: workflow workflows/sd15-hires-fix.api.json has several image output nodes (9 SaveImage "Save Image (first pass)"');
+    expect(result.stderr).toContain('items[1].negative_prompt: cannot be used with workflow workflows/sd35-triple-clip.api.json: the negative conditioning ends in ConditioningZeroOut');
+  });
+
+  it('with the server\'s /object_info, counts any output_node with an IMAGE input as an image output; offline, the class names', async () => {
+    // sd15-txt2img plus SaveAnimatedPNG: an output node with an IMAGE input whose name the offline rule does not know.
+    const graph = JSON.parse(fs.readFileSync(path.join(workflowCorpusDir(), 'sd15-txt2img.api.json'), 'utf8'));
+    graph['30'] = { class_type: 'SaveAnimatedPNG', inputs: { images: ['8', 0], filename_prefix: 'anim', fps: 6, compress_level: 4 }, _meta: { title: 'Animated' } };
+    sandbox.write('workflows/two-savers.api.json', JSON.stringify(graph));
+    sandbox.write('jobs.yaml', 'version: 1\noutput: { dir: out }\ndefaults: { seed: 7 }\nitems:\n  - { name: two, workflow: workflows/two-savers.api.json, prompt: p }\n');
+
+    const offline = await sandbox.run(['validate', 'jobs.yaml', '--offline']);
+    const online = await sandbox.run(['validate', 'jobs.yaml', '--emulator']);
+
+    expect(offline.code).toBe(0);
+    expect(online.code).toBe(2);
+    expect(online.stderr).toContain('items[0].workflow: workflow workflows/two-savers.api.json has several image output nodes (9 SaveImage "Save Image"; 30 SaveAnimatedPNG "Animated")');
+
+    // kiln pipeline start asks the server too (it checks the checkpoints there).
+    sandbox.write('pipeline.yaml', 'version: 1\noutput: { dir: out }\ndefaults: { seed: 7 }\nsteps:\n  - { name: two, workflow: workflows/two-savers.api.json, prompt: p, count: 1 }\n');
+    const start = await sandbox.run(['pipeline', 'start', 'pipeline.yaml', '--emulator']);
+    expect(start.code).toBe(2);
+    expect(start.stderr).toContain('steps[0].workflow: workflow workflows/two-savers.api.json has several image output nodes');
   });
 
   it('converts UI-format files with the server\'s /object_info on run, and says offline that it needs a server', async () => {

@@ -25,6 +25,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
         ctx.cwd,
         { outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined, overwrite: options.overwrite },
         () => comfy.objectInfo(),
+        options.dryRun ? 'when-needed' : 'always',
       );
       for (const note of spec.notes) reporter.info(`note: ${note}`);
       const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']

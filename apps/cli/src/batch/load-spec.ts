@@ -18,18 +18,21 @@ export function loadSpec(file: string, cwd: string, overrides: SpecOverrides = {
 }
 
 /**
- * Like {@link loadSpec}, but a spec whose workflows include UI-format files is read again with the
- * server's `/object_info` (fetched only then), which converts them as ComfyUI's front end would.
+ * Like {@link loadSpec}, but with the server's `/object_info`: UI-format workflow files are converted
+ * as ComfyUI's front end would, and any node the server marks `output_node` with an IMAGE input counts
+ * as an image output (custom savers too). `catalogue: 'when-needed'` (a dry run) fetches it only for
+ * UI-format files, and the class-name rule picks the outputs.
  */
 export async function loadSpecUsingServer(
   file: string,
   cwd: string,
   overrides: SpecOverrides,
   fetchObjectInfo: () => Promise<ObjectInfo>,
+  catalogue: 'always' | 'when-needed' = 'always',
 ): Promise<ResolvedJobSpec> {
   const absolute = path.resolve(cwd, file);
-  let result = loadJobSpecFile(absolute);
-  if (!result.ok && result.issues.some((issue) => issue.code === 'needs-object-info')) {
+  let result = catalogue === 'always' ? loadJobSpecFile(absolute, { objectInfo: await fetchObjectInfo() }) : loadJobSpecFile(absolute);
+  if (!result.ok && catalogue === 'when-needed' && result.issues.some((issue) => issue.code === 'needs-object-info')) {
     result = loadJobSpecFile(absolute, { objectInfo: await fetchObjectInfo() });
   }
   if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });

@@ -33,7 +33,8 @@ export async function openComfySession(config: CliConfig, reporter: Reporter, en
     return session(urls, config.comfyUiHeaders, false, async () => undefined);
   }
   const promptDurationMs = Number(env['KILN_EMULATOR_PROMPT_MS'] ?? 150);
-  const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150 });
+  // ComfyUI ships custom_nodes/websocket_image_save.py: a real server offers SaveImageWebsocket too.
+  const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150, customNodes: ['SaveImageWebsocket'] });
   reporter.warn(`${EMULATOR_WARNING}\n  (emulator at ${emulator.url}; the same job file runs unchanged against a real ComfyUI with COMFYUI_BASE_URL)`);
   return session([emulator.url], {}, true, () => emulator.close());
 }

@@ -3,6 +3,8 @@ import type { Logger } from 'winston';
 import type { ComfyUiClient } from '../client/comfyui-client';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
+import type { SocketImagesResult } from '../engine/socket-images';
+import type { UploadOnce } from './upload-once';
 
 /** How hard to try before a job is failed for good. */
 export interface RetryPolicy {
@@ -31,4 +33,8 @@ export interface JobCommandDeps {
    * catalogue is stale. The engine re-reads it and routes the job to a capable server.
    */
   catalogueStale?: (server: string) => void;
+  /** Input files already on each server (absent: every job uploads its files). */
+  uploads?: UploadOnce;
+  /** The images `SaveImageWebsocket` outputs sent over the socket; absent when nobody listens. */
+  socketImages?: { take(promptId: string, timeoutMs: number): Promise<SocketImagesResult> };
 }

@@ -13,6 +13,9 @@ import { jobOutputFiles, type JobOutputFile } from './job-output-files';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail } from './submit-job';
 
+/** How long to wait for the socket's "prompt done" when the history said done first. */
+const SOCKET_DONE_WAIT_MS = 10_000;
+
 export type ProcessJobResultOutcome =
   | { outcome: 'recorded'; job: ComfyUiJob; imagePath: string; candidateId: string; sha256: string }
   /** The download failed for a reason that passes (server restarting, unreachable): it is tried again once due. */
@@ -39,7 +42,15 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   const server = job.server as string;
   const label = job.jobPayload.label;
 
-  const picked = jobOutputFiles(job);
+  let socketImages: Map<string, Buffer[]> | undefined;
+  if (job.jobPayload.outputs?.some((node) => node.socket)) {
+    const taken = deps.socketImages
+      ? await deps.socketImages.take(job.promptId, SOCKET_DONE_WAIT_MS)
+      : { problem: 'its WebSocket images cannot be collected without the event stream (useEvents is off)' };
+    if ('problem' in taken) return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but ${taken.problem}; retry with: kiln jobs retry ${job.id}`, 'no_image', deps);
+    socketImages = taken.images;
+  }
+  const picked = jobOutputFiles(job, socketImages);
   if ('problem' in picked) {
     return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but ${picked.problem}`, 'no_image', deps);
   }
@@ -53,7 +64,9 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
       return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
     }
     let bytes: Buffer;
-    try {
+    if (file.bytes) bytes = file.bytes;
+    else if (!image) return failed(job, `${label}: output ${file.nodeId} has neither a file nor WebSocket bytes`, 'no_image', deps);
+    else try {
       bytes = await deps.clientFor(server).downloadOutput(image);
     } catch (error) {
       const reason = `${label}: downloading ${image.subfolder ? `${image.subfolder}/` : ''}${image.filename} from ${server} failed: ${(error as Error).message}`;
@@ -63,7 +76,7 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
       return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
     }
     if (!isCompleteImage(bytes)) {
-      return failed(job, `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+      return failed(job, `${label}: ${image ? image.filename : `the WebSocket image of node ${file.nodeId}`} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes); retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
     }
     const digest = sha256(bytes);
     const existing = await fileSha256(target);
@@ -94,7 +107,7 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
         jobId: job.id,
         runId: job.pipelineRunId,
         parentCandidateId: job.parentCandidateId,
-        comfyuiFile: { filename: file.image.filename, subfolder: file.image.subfolder, type: file.image.type },
+        ...(file.image ? { comfyuiFile: { filename: file.image.filename, subfolder: file.image.subfolder, type: file.image.type } } : { comfyuiWebSocket: true }),
         output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize, ...(file.batchSize > 1 ? { seedShared: true } : {}) },
         workflow: workflowRecord,
         createdAt,

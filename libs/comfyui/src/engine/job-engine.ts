@@ -5,6 +5,7 @@ import type { JobCommandDeps } from '../commands/job-command-deps';
 import { pollJobStatus, type PollJobStatusOptions } from '../commands/poll-job-status';
 import { processJobResult } from '../commands/process-job-result';
 import { fail, submitJob, type SubmitJobOptions } from '../commands/submit-job';
+import { UploadOnce } from '../commands/upload-once';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { claimDuePendingJobs, findInFlightJobs, findUnprocessedJobs, patchJob, readSubmitterSnapshot, sampleDuePendingByKey } from '../jobs/job-ledger';
 import { ServerCatalogues } from '../preflight/server-catalogues';
@@ -20,6 +21,7 @@ import { resolveEngineOptions, type JobEngineOptions, type ResolvedEngineOptions
 import { summarizeRun, type RunSummary } from './run-summary';
 import { ServerPool, takeSlot } from './server-pool';
 import { SettledRuns } from './settled-runs';
+import { SocketImageCollector } from './socket-images';
 
 /**
  * The job engine: a submitter loop (CreateNextJob → SubmitJob, filling every server up to its
@@ -37,6 +39,7 @@ export class JobEngine {
   private readonly submitter: PeriodicLoop;
   private readonly poller: PeriodicLoop;
   private readonly prompts = new PromptTracker();
+  private readonly socketImages = new SocketImageCollector();
   private readonly settledRuns: SettledRuns;
   private readonly streams: ComfyUiEventStream[] = [];
   private stopping = false;
@@ -63,6 +66,8 @@ export class JobEngine {
       emit: (event) => this.emit(event),
       metrics: this.metrics,
       catalogueStale: (server) => this.router.invalidate(server),
+      uploads: new UploadOnce(),
+      ...(this.options.useEvents ? { socketImages: this.socketImages } : {}),
     };
     this.submitter = new PeriodicLoop({ name: 'submitter', intervalMs: this.options.submitIntervalMs, tick: () => this.submitTick(), logger });
     this.poller = new PeriodicLoop({ name: 'poller', intervalMs: this.options.pollIntervalMs, tick: () => this.pollTick(), logger });
@@ -183,6 +188,7 @@ export class JobEngine {
   }
 
   private post(job: ComfyUiJob, server: string, options: SubmitJobOptions = {}): Promise<unknown> {
+    this.socketImages.expect(job.promptId, server, (job.jobPayload.outputs ?? []).filter((node) => node.socket).map((node) => node.id));
     return this.prompts.trackPost(job.promptId, submitJob(job, server, this.deps, options));
   }
 
@@ -194,7 +200,9 @@ export class JobEngine {
       if (this.stopping) return;
       await this.advance(job);
     }
-    for (const job of await findUnprocessedJobs(manager, this.options.runId)) {
+    const unprocessed = await findUnprocessedJobs(manager, this.options.runId);
+    this.socketImages.prune(new Set([...inFlight, ...unprocessed].map((job) => job.promptId)));
+    for (const job of unprocessed) {
       if (this.stopping) return;
       await processJobResult(job, this.deps);
     }
@@ -210,7 +218,9 @@ export class JobEngine {
   }
 
   private listen(server: string): ComfyUiEventStream {
-    return followPromptEvents(this.pool.clientFor(server).openEvents(), {
+    const stream = this.pool.clientFor(server).openEvents();
+    this.socketImages.follow(stream, server);
+    return followPromptEvents(stream, {
       server,
       prompts: this.prompts,
       deps: this.deps,

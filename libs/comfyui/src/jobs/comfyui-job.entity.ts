@@ -28,7 +28,7 @@ export interface ComfyUiJobPayload {
    * The image-output nodes whose images are kept, in order (see `jobOutputFiles`); absent in jobs
    * made before outputs were chosen, which keep the first saved image.
    */
-  outputs?: Array<{ id: string; slug: string }>;
+  outputs?: Array<{ id: string; slug: string; socket?: true }>;
 }
 
 @Entity('comfyui_jobs')

@@ -42,7 +42,7 @@ export interface JobPayload {
   /** The step's timeout; unset: the caller's default (COMFYUI_TIMEOUT) applies. */
   timeoutSeconds?: number;
   /** The image-output nodes whose images the job keeps, in order; absent for steps stored before outputs were chosen. */
-  outputs?: Array<{ id: string; slug: string }>;
+  outputs?: Array<{ id: string; slug: string; socket?: true }>;
   /**
    * Where each recorded value sits in `workflow` (StepParams field → `"<node id>.inputs.<input>"`
    * list), so a record can be checked against the graph; `seed` is always there when the graph has one.

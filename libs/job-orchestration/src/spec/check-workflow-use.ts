@@ -1,6 +1,7 @@
-import { bindPathProblem, bindTargets, WORKFLOW_PARAMS, type WorkflowParam, type WorkflowTemplate } from '../workflow/api-workflow';
+import { bindPathProblem, bindTargets, parseBindPath, WORKFLOW_PARAMS, type ApiWorkflow, type WorkflowParam, type WorkflowTemplate } from '../workflow/api-workflow';
 import { BUILTIN_REQUIRED_PARAMS } from '../workflow/builtin-templates';
 import { chooseOutputs, type OutputChoice } from '../workflow/output-nodes';
+import type { ObjectInfo } from '../workflow/object-info';
 import { readWorkflowSeed } from '../workflow/workflow-seed';
 import type { GenerationParamsSpec, ItemSpec, StepSpec } from './job-spec.classes';
 import { resolveInside } from './resolve-inside';
@@ -80,15 +81,50 @@ export function resolveInputFiles(
   return files;
 }
 
+/** What {@link checkOutputs} needs besides the pick. */
+export interface OutputCheckContext {
+  /** The server's `/object_info`: any `output_node` with an IMAGE input is an image output. */
+  objectInfo?: ObjectInfo;
+  /** The entry's `set:` values: a `batch_size` set there counts. */
+  widgets: WidgetValues;
+  /** A pipeline step: each job is one candidate, so it must yield exactly one image. */
+  pipeline: boolean;
+}
+
 /** Which image outputs a job keeps: the item's choice, else the workflow entry's, else the only one. */
-export function checkOutputs(workflow: LoadedWorkflow, itemPick: OutputPick, at: string, report: Report): OutputChoice | undefined {
+export function checkOutputs(workflow: LoadedWorkflow, itemPick: OutputPick, at: string, report: Report, context: OutputCheckContext): OutputChoice | undefined {
   const template = workflow.template as WorkflowTemplate;
   const itemChose = itemPick.output !== undefined || itemPick.outputs !== undefined;
   const pick = itemChose ? itemPick : workflow.outputPick ?? {};
-  const chosen = chooseOutputs(template.graph, pick);
-  if (chosen.ok) return chosen.choice;
-  report({ path: at, message: `${workflow.label} ${chosen.problem}`, fix: chosen.fix });
-  return undefined;
+  const chosen = chooseOutputs(withWidgets(template.graph, context.widgets), pick, context.objectInfo);
+  if (!chosen.ok) {
+    report({ path: at, message: `${workflow.label} ${chosen.problem}`, fix: chosen.fix });
+    return undefined;
+  }
+  const { nodes, batchSize } = chosen.choice;
+  if (context.pipeline && (nodes.length > 1 || batchSize > 1)) {
+    // A pipeline job is one candidate to select and grow children from; more images would not be candidates.
+    const what = nodes.length > 1 ? `${nodes.length} output nodes (${nodes.map((n) => n.id).join(', ')})` : `a batch of ${batchSize} (batch_size)`;
+    report({
+      path: at,
+      message: `${workflow.label} yields ${what} per job, but each job of a pipeline step is one candidate, so only one image could be selected`,
+      fix: `${nodes.length > 1 ? `choose one with output: "${nodes[0].id}"` : 'set batch_size to 1 (e.g. with set:)'} and raise count instead`,
+    });
+    return undefined;
+  }
+  return chosen.choice;
+}
+
+/** The graph as a job would submit it after `set:` (only for reading: shallow copies of the nodes it changes). */
+function withWidgets(graph: ApiWorkflow, widgets: WidgetValues): ApiWorkflow {
+  const copy: ApiWorkflow = { ...graph };
+  for (const [path, value] of Object.entries(widgets)) {
+    const target = parseBindPath(path);
+    if (!target || !Object.hasOwn(copy, target.nodeId)) continue;
+    const node = copy[target.nodeId];
+    copy[target.nodeId] = { ...node, inputs: { ...node.inputs, [target.input]: value } };
+  }
+  return copy;
 }
 
 /** The seed must reach the graph, or the spec must keep (and so record) the graph's own. */

@@ -148,8 +148,9 @@ function resolveEntry(
 
   const itemPick: OutputPick = { output: value('output'), outputs: value('outputs') };
   const pickAt = setAt('output') ?? setAt('outputs') ?? setAt('workflow') ?? at;
-  const baseOutputs = base?.template ? checkOutputs(base, itemPick, pickAt, report) : undefined;
-  const childOutputs = child?.template ? checkOutputs(child, {}, step.child_workflow !== undefined ? `${at}.child_workflow` : at, report) : undefined;
+  const outputContext = { objectInfo: context.objectInfo, widgets, pipeline: kind === 'pipeline' };
+  const baseOutputs = base?.template ? checkOutputs(base, itemPick, pickAt, report, outputContext) : undefined;
+  const childOutputs = child?.template ? checkOutputs(child, {}, step.child_workflow !== undefined ? `${at}.child_workflow` : at, report, outputContext) : undefined;
 
   if (!base?.template || !baseOutputs || (child && (!child.template || !childOutputs))) return undefined;
   const params: StepParams = { displayName: entry.name, seed: seedPolicy(seed) };

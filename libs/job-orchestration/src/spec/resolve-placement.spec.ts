@@ -192,11 +192,9 @@ output: { dir: out }
 items:
   - { name: a, workflow: sd15-hires-fix.api.json }
   - { name: b, workflow: sd15-hires-fix.api.json, output: "99" }
-  - { name: c, workflow: sd15-save-websocket.api.json }
 `);
     expect(message).toContain('items[0].workflow: workflow sd15-hires-fix.api.json has several image output nodes (9 SaveImage "Save Image (first pass)"; 13 SaveImage "Save Image (second pass)"; 17 SaveImage "Save Image (model upscale)") and the spec does not say which to keep; fix: add output: "<node id>" (output: "9" or output: "13" or output: "17") or outputs: all');
     expect(message).toContain('items[1].output: workflow sd15-hires-fix.api.json has no image output node "99"');
-    expect(message).toContain('items[2].workflow: workflow sd15-save-websocket.api.json keeps 10 SaveImageWebsocket, whose images arrive as WebSocket frames, which Kiln does not collect yet');
 
     const spec = accepted(`
 version: 1
@@ -208,6 +206,7 @@ items:
   - { name: every, workflow: hires, outputs: all }
   - { name: lora, workflow: sd15-lora-chain.api.json, output: "9" }
   - { name: preview, workflow: sdxl-turbo-preview.api.json }
+  - { name: socket, workflow: sd15-save-websocket.api.json }
 `);
     const outputs = spec.steps.map((step) => step.workflow.base.outputs);
     expect(outputs).toEqual([
@@ -215,7 +214,33 @@ items:
       { nodes: [{ id: '9', slug: 'save-image-first-pass' }, { id: '13', slug: 'save-image-second-pass' }, { id: '17', slug: 'save-image-model-upscale' }], batchSize: 1 },
       { nodes: [{ id: '9', slug: 'save-image' }], batchSize: 3 },
       { nodes: [{ id: '25', slug: 'preview-image' }], batchSize: 1 },
+      // Its images come as binary WebSocket frames, not in the history: the engine collects them there.
+      { nodes: [{ id: '10', slug: 'saveimagewebsocket', socket: true }], batchSize: 1 },
     ]);
+  });
+
+  it('refuses a pipeline step whose jobs would yield several images (a batch, several outputs): each job is one candidate', () => {
+    const message = rejected(`
+version: 1
+output: { dir: out }
+steps:
+  - { name: batch, workflow: sd15-batch-4.api.json, prompt: p, count: 2 }
+  - { name: hires, workflow: sd15-hires-fix.api.json, prompt: p, count: 2, outputs: all }
+  - { name: grown, workflow: sd15-txt2img.api.json, prompt: p, count: 2, set: { "5.inputs.batch_size": 2 } }
+`);
+
+    expect(message).toContain('steps[0].workflow: workflow sd15-batch-4.api.json yields a batch of 4 (batch_size) per job, but each job of a pipeline step is one candidate, so only one image could be selected; fix: set batch_size to 1 (e.g. with set:) and raise count instead');
+    expect(message).toContain('steps[1].outputs: workflow sd15-hires-fix.api.json yields 3 output nodes (9, 13, 17) per job, but each job of a pipeline step is one candidate');
+    expect(message).toContain('fix: choose one with output: "9" and raise count instead');
+    expect(message).toContain('steps[2].workflow: workflow sd15-txt2img.api.json yields a batch of 2 (batch_size) per job');
+
+    const spec = accepted(`
+version: 1
+output: { dir: out }
+steps:
+  - { name: one, workflow: sd15-batch-4.api.json, prompt: p, count: 2, set: { "5.inputs.batch_size": 1 } }
+`);
+    expect(spec.steps[0].workflow.base.outputs).toEqual({ nodes: [{ id: '9', slug: 'save-image' }], batchSize: 1 });
   });
 
   it('refuses input files outside the spec folder, missing ones, and an image for a workflow without a LoadImage', () => {

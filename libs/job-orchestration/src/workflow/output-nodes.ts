@@ -3,7 +3,8 @@ import { isLink, type ApiWorkflow } from './api-workflow';
 import { describeNode, linkSource, sortIds, withoutPrototype } from './graph-walk';
 
 /** Image-output classes of stock ComfyUI; `SaveImageWebsocket` sends its images as WebSocket frames. */
-const IMAGE_OUTPUT_CLASSES = ['SaveImage', 'PreviewImage', 'SaveImageWebsocket'];
+const SOCKET_OUTPUT_CLASS = 'SaveImageWebsocket';
+const IMAGE_OUTPUT_CLASSES = ['SaveImage', 'PreviewImage', SOCKET_OUTPUT_CLASS];
 
 /** One image-output node of a graph, and the name part its files get with `outputs: all`. */
 interface OutputNode {
@@ -14,16 +15,26 @@ interface OutputNode {
   slug: string;
 }
 
+/** What output detection reads of `/object_info`: the `output_node` flag and the input types. */
+export type OutputCatalogue = Record<string, { output_node?: boolean; input?: { required?: Record<string, readonly unknown[]>; optional?: Record<string, readonly unknown[]> } }>;
+
 /**
- * Every node of the graph that yields images: the stock classes, and any `Save…Image`/`Preview…Image`
- * class with an `images` link (custom savers). `/object_info`'s `output_node` flag is the full rule;
- * the server preflight knows it, an offline spec check does not.
+ * Does this class yield images? With the server's catalogue: it is an `output_node` with an `IMAGE`
+ * input (any custom saver). Offline, or for a class the catalogue lacks: the stock classes, and any
+ * `Save…Image`/`Preview…Image` class with an `images` link.
  */
-function findOutputNodes(graph: ApiWorkflow): OutputNode[] {
-  const ids = sortIds(Object.keys(graph).filter((id) => {
-    const node = graph[id];
-    return IMAGE_OUTPUT_CLASSES.includes(node.class_type) || (/^(Save|Preview)\w*Image/.test(node.class_type) && isLink(node.inputs['images']));
-  }));
+function yieldsImages(node: ApiWorkflow[string], catalogue: OutputCatalogue | undefined): boolean {
+  const info = catalogue && Object.hasOwn(catalogue, node.class_type) ? catalogue[node.class_type] : undefined;
+  if (info) {
+    const inputs = [...Object.values(info.input?.required ?? {}), ...Object.values(info.input?.optional ?? {})];
+    return info.output_node === true && inputs.some((spec) => Array.isArray(spec) && spec[0] === 'IMAGE');
+  }
+  return IMAGE_OUTPUT_CLASSES.includes(node.class_type) || (/^(Save|Preview)\w*Image/.test(node.class_type) && isLink(node.inputs['images']));
+}
+
+/** Every node of the graph that yields images (see {@link yieldsImages}). */
+function findOutputNodes(graph: ApiWorkflow, catalogue: OutputCatalogue | undefined): OutputNode[] {
+  const ids = sortIds(Object.keys(graph).filter((id) => yieldsImages(graph[id], catalogue)));
   const titleSlugs = ids.map((id) => slugify(graph[id]._meta?.title ?? ''));
   return ids.map((id, i) => {
     const slug = titleSlugs[i] && titleSlugs.indexOf(titleSlugs[i]) === titleSlugs.lastIndexOf(titleSlugs[i]) ? titleSlugs[i] : slugify(`node-${id}`);
@@ -33,7 +44,8 @@ function findOutputNodes(graph: ApiWorkflow): OutputNode[] {
 
 /** The outputs a job keeps: one node (plain names) or several (`<slug>.<node slug>.png`). */
 export interface OutputChoice {
-  nodes: Array<{ id: string; slug: string }>;
+  /** `socket`: the node's images come as binary WebSocket frames, not in the history (`SaveImageWebsocket`). */
+  nodes: Array<{ id: string; slug: string; socket?: true }>;
   /** Images per node the graph's first latent asks for (`batch_size`), for planned names; 1 when unknown. */
   batchSize: number;
 }
@@ -44,13 +56,17 @@ export type ChooseOutputsResult = { ok: true; choice: OutputChoice } | { ok: fal
  * Which image outputs a job keeps, from the spec's `output: <node id>` / `outputs: all` (or nothing,
  * which only a graph with a single image output allows). Never silently one of several.
  */
-export function chooseOutputs(workflow: ApiWorkflow, choice: { output?: string; outputs?: 'all' }): ChooseOutputsResult {
+export function chooseOutputs(workflow: ApiWorkflow, choice: { output?: string; outputs?: 'all' }, catalogue?: OutputCatalogue): ChooseOutputsResult {
   const graph = withoutPrototype(workflow);
-  const nodes = findOutputNodes(graph);
+  const nodes = findOutputNodes(graph, catalogue);
   const listed = nodes.map((n) => describeNode(graph, n.id)).join('; ');
   let chosen: OutputNode[];
   if (nodes.length === 0) {
-    return { ok: false, problem: 'has no image output node (SaveImage, PreviewImage, SaveImageWebsocket)', fix: 'add a SaveImage node to the workflow' };
+    return {
+      ok: false,
+      problem: `has no image output node (SaveImage, PreviewImage, SaveImageWebsocket${catalogue ? ', or a node the server marks output_node with an IMAGE input' : ''})`,
+      fix: 'add a SaveImage node to the workflow',
+    };
   } else if (choice.output !== undefined) {
     const node = nodes.find((n) => n.id === choice.output);
     if (!node) return { ok: false, problem: `has no image output node "${choice.output}" (its image outputs: ${listed})`, fix: `use one of: ${nodes.map((n) => `output: "${n.id}"`).join(', ')}` };
@@ -64,15 +80,8 @@ export function chooseOutputs(workflow: ApiWorkflow, choice: { output?: string; 
       fix: `add output: "<node id>" (${nodes.map((n) => `output: "${n.id}"`).join(' or ')}) or outputs: all`,
     };
   }
-  const socket = chosen.find((n) => n.classType === 'SaveImageWebsocket');
-  if (socket) {
-    return {
-      ok: false,
-      problem: `keeps ${describeNode(graph, socket.id)}, whose images arrive as WebSocket frames, which Kiln does not collect yet`,
-      fix: 'replace it with a SaveImage node (or choose another output)',
-    };
-  }
-  return { ok: true, choice: { nodes: chosen.map((n) => ({ id: n.id, slug: n.slug })), batchSize: latentBatchSize(graph) } };
+  const nodesOut = chosen.map((n) => ({ id: n.id, slug: n.slug, ...(n.classType === SOCKET_OUTPUT_CLASS ? { socket: true as const } : {}) }));
+  return { ok: true, choice: { nodes: nodesOut, batchSize: latentBatchSize(graph) } };
 }
 
 /** `batch_size` of the latent the first sampler starts from, when the graph holds it as a number. */
