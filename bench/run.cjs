@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Kiln's benchmark suite: `npm run bench` (all five measures, < 10 min) or `npm run bench -- --quick`
+// Kiln's benchmark suite: `npm run bench` (all six measures, < 10 min) or `npm run bench -- --quick`
 // (smaller counts, < 60 s; the CI smoke test). Prints a table and writes bench/results/latest.json and
 // latest.md (the quick variant writes quick.tmp.json / quick.tmp.md, not committed).
 // Exit code: 1 only when a bench could not run (an error), never because a figure missed its target.
@@ -17,10 +17,12 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const measures = [
   ['keep-busy', () => require('./measures/keep-busy.cjs').singleServer],
   ['keep-busy-pool', () => require('./measures/keep-busy.cjs').pool],
+  ['keep-busy-mixed', () => require('./measures/keep-busy-mixed.cjs').mixedPool],
   ['latency', () => require('./measures/latency.cjs').latency],
   ['overhead', () => require('./measures/overhead.cjs').overhead],
   ['memory', () => require('./measures/memory.cjs').memory],
   ['startup', () => require('./measures/startup.cjs').startup],
+  ['gallery', () => require('./measures/gallery.cjs').gallery],
 ];
 
 function machine() {

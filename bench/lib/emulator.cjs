@@ -8,8 +8,8 @@ const { startProcess, waitFor, rssMiB, cpuMs } = require('./proc.cjs');
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'tools/comfyui-emulator/bin/comfyui-emulator.cjs');
 
-async function startEmulatorProcess({ name = 'emulator', durationMs, logDir, outputDir }) {
-  const args = [BIN, '--port', '0', '--duration-ms', String(durationMs), '--quiet'];
+async function startEmulatorProcess({ name = 'emulator', durationMs, logDir, outputDir, extraArgs = [] }) {
+  const args = [BIN, '--port', '0', '--duration-ms', String(durationMs), '--quiet', ...extraArgs];
   if (outputDir) args.push('--output-dir', outputDir);
   const proc = startProcess(name, process.execPath, args, { cwd: ROOT, logDir });
   const url = await waitFor(

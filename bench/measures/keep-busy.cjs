@@ -168,4 +168,4 @@ async function pool(ctx) {
   }
 }
 
-module.exports = { singleServer, pool };
+module.exports = { singleServer, pool, overlapWithUnion };

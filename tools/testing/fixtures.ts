@@ -7,3 +7,11 @@ import { resolve } from 'node:path';
 export function comfyUiFixturesDir(): string {
   return resolve(__dirname, 'fixtures/comfyui-0.3.64');
 }
+
+/**
+ * The workflow corpus: API-format workflows as users export them (Flux, SDXL + refiner, SD3.5, hires
+ * fix, ControlNet, LoRA, inpainting…), some with UI-format twins. Placement, emulator and CLI tests read it.
+ */
+export function workflowCorpusDir(): string {
+  return resolve(__dirname, 'fixtures/workflow-corpus');
+}

@@ -2,6 +2,6 @@
 export { describeEachDatabase, openTestDatabase, testDatabaseKinds, testPostgresUrl } from './test-database';
 export type { TestDatabase, TestDatabaseKind } from './test-database';
 export { kilnEntities, kilnMigrations, openKilnTestDatabase } from './kiln-test-database';
-export { comfyUiFixturesDir } from './fixtures';
+export { comfyUiFixturesDir, workflowCorpusDir } from './fixtures';
 export { startContractServer, startTestEmulator } from './emulator';
 export type { EmulatorOptions, RunningEmulator } from './emulator';

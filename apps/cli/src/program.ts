@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context';
 import { createActionRunner } from './commands/action-runner';
 import { registerBatchCommands } from './commands/batch.commands';
+import { registerGalleryCommand } from './commands/gallery.commands';
 import { registerPipelineCommands } from './commands/pipeline.commands';
 import { examples } from './commands/shared-options';
 import { ExitCode } from './errors';
@@ -18,6 +19,9 @@ Environment:
   COMFYUI_MAX_IN_FLIGHT    prompts kept queued per server (2)
   DATABASE_URL             PostgreSQL URL; unset: an embedded database in .kiln/db
   KILN_DATA_DIR            folder of the embedded database (default .kiln/db)
+  KILN_GALLERY_HOST        address of kiln gallery (default 127.0.0.1); another one needs KILN_GALLERY_TOKEN
+  KILN_GALLERY_PORT        port of kiln gallery (default 8190)
+  KILN_GALLERY_TOKEN       secret the gallery's login form asks for (16+ characters)
   NO_COLOR                 set to turn colours off
 `;
 
@@ -45,6 +49,7 @@ function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Com
   const runAction = createActionRunner(ctx, setExitCode);
   registerBatchCommands(program, runAction);
   registerPipelineCommands(program, runAction);
+  registerGalleryCommand(program, runAction);
   for (const command of allCommands(program)) command.exitOverride().configureOutput({
     writeOut: (text) => ctx.stdout.write(text),
     writeErr: (text) => ctx.stderr.write(text),

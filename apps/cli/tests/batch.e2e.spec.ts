@@ -106,7 +106,7 @@ describe('kiln batches against the emulator (built CLI)', () => {
       const result = await sandbox.run(['run', 'jobs.yaml', '--server', lonely.url]);
 
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain("checkpoint 'v1-5-pruned-emaonly.safetensors' not found; available: v1-5-pruned.safetensors, a.safetensors, b.safetensors");
+      expect(result.stderr).toContain("input ckpt_name: 'v1-5-pruned-emaonly.safetensors' is not offered by the server (checkpoints); closest: v1-5-pruned.safetensors, a.safetensors, b.safetensors");
       expect(lonely.stats().promptsAccepted).toBe(0);
       expect(pngFiles(path.join(sandbox.dir, 'out'))).toEqual([]);
       // The embedded database started booting at once (its folder exists); it was shut down cleanly.

@@ -85,7 +85,8 @@ describe('kiln batches when things go wrong (built CLI)', () => {
       expect(rerun.stdout).toContain('resuming the interrupted run');
       const expected = Array.from({ length: 8 }, (_, i) => `item-${i + 1}.png`).sort();
       expect(pngFiles(out)).toEqual(expected);
-      expect(fs.readdirSync(out).filter((f) => !f.endsWith('.png') && !f.endsWith('.json'))).toEqual([]);
+      expect(fs.readdirSync(out).filter((f) => !f.endsWith('.png') && !f.endsWith('.json'))).toEqual(['kiln-workflows']);
+      expect(fs.readdirSync(path.join(out, 'kiln-workflows')).filter((f) => !/^[0-9a-f]{64}\.json$/.test(f))).toEqual([]);
       for (const file of expected) expect(isCompletePng(fs.readFileSync(path.join(out, file)))).toBe(true);
       const manifest = JSON.parse(fs.readFileSync(path.join(out, 'kiln-manifest.json'), 'utf8'));
       expect(Object.keys(manifest.files).sort()).toEqual(expected);

@@ -28,6 +28,7 @@ describe('loadWorkerConfig', () => {
       metricsHost: '127.0.0.1',
       leaseMs: 60_000,
       shutdownTimeoutSeconds: 30,
+      gallery: { host: '127.0.0.1', port: 8190, token: undefined },
     });
     expect(config.databaseUrl).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { JobEngine, releaseDeadLeases } from '@kiln/comfyui';
 import { DatabaseError, openDatabase, type Database } from '@kiln/database';
+import { GalleryError, startGallery, type RunningGallery } from '@kiln/gallery';
 import { findWorkspaceRoot, redactUrl, SettingsError } from '@kiln/settings';
 import { collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'winston';
@@ -116,11 +117,27 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
     }
   }
 
+  // The gallery on its own port, not beside /metrics: that one listens on every address for
+  // Prometheus, the gallery on 127.0.0.1 unless a token guards it.
+  let gallery: RunningGallery | undefined;
+  if (config.gallery.port > 0) {
+    try {
+      gallery = await startGallery({ dataSource: db.dataSource, ...config.gallery, log: (message) => logger.error(message) });
+    } catch (error) {
+      if (!(error instanceof GalleryError)) throw error;
+      logger.error(`cannot serve the gallery: ${error.message}; or set KILN_GALLERY_PORT=0 to turn it off`, { code: error.code });
+      metricsServer?.close();
+      await db.close();
+      return EXIT.config;
+    }
+  }
+
   logger.info('worker starting', {
     workerId: engine.workerId,
     servers: config.servers.map(redactUrl),
     database: db.location,
     metrics: metricsServer ? `http://${config.metricsHost.includes(':') ? `[${config.metricsHost}]` : config.metricsHost}:${config.metricsPort}/metrics` : 'off',
+    gallery: gallery?.url ?? 'off',
     pollIntervalSeconds: config.pollIntervalMs / 1000,
     submitIntervalSeconds: config.submitIntervalMs / 1000,
     maxInFlightPerServer: config.maxInFlightPerServer,
@@ -143,6 +160,7 @@ async function serve(config: WorkerConfig, db: Database, logger: Logger, shutdow
   clearInterval(summary);
   await watch.stop();
   await engine.stop();
+  await gallery?.close();
   metricsServer?.closeAllConnections();
   metricsServer?.close();
   await db.close();

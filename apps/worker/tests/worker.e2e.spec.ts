@@ -137,7 +137,7 @@ describe('worker process: a pipeline from registration to children of selected c
     }
     expect(new Set(jobs.map((j) => j.promptId)).size).toBe(16);
     expect(emulator.stats().promptsAccepted).toBe(16); // none posted twice
-    expect(emulator.stats().promptsRejected).toBe(1); // the broken run's one job, never retried
+    expect(emulator.stats().promptsRejected).toBe(0); // the broken run's one job failed the worker's preflight: never posted
     expect(partFiles(dir)).toEqual([]);
     expect(await runJobs(db.dataSource, batch.id)).toEqual([]);
     expect(await runCandidates(db.dataSource, batch.id)).toEqual([]);
@@ -158,8 +158,9 @@ describe('worker process: a pipeline from registration to children of selected c
     expect(completed.map((l) => l['imagePath']).sort()).toEqual(candidates.map((c) => c.imagePath).sort());
     const failed = worker.logged('job failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ level: 'error', jobId: expect.any(String), promptId: expect.any(String), runId: broken.id, server: emulator.url, label: 'Broken' });
+    expect(failed[0]).toMatchObject({ level: 'error', jobId: expect.any(String), promptId: expect.any(String), runId: broken.id, server: null, label: 'Broken' });
     expect(String(failed[0]['error'])).toContain('no-such-model.safetensors');
+    expect(String(failed[0]['error'])).toContain('no server can run its workflow (preflight)');
     expect(worker.logged('ComfyUI reachable')).toHaveLength(1);
     expect(worker.logged('stopping: no new work is claimed; finishing the job being written')[0]).toMatchObject({ signal: 'SIGTERM' });
     // Errors and warnings go to stderr, the rest to stdout: the last stdout line is the last word.

@@ -1,6 +1,13 @@
 // ComfyUI client
 export { ComfyUiClient } from './client/comfyui-client';
 
+// Preflight: what each server would refuse, before anything is queued
+export { ServerCatalogues } from './preflight/server-catalogues';
+export { preflightSteps } from './preflight/preflight-steps';
+export type { StepPreflight } from './preflight/preflight-steps';
+export { describeProblem } from './preflight/preflight-problem';
+export { listOfferedModels, resolveModelFolder, MODEL_FOLDERS } from './preflight/model-folders';
+
 
 
 
@@ -11,6 +18,7 @@ export { comfyUiEntities, comfyUiMigrations } from './jobs/schema';
 
 
 export { countJobsByRun, listRunJobs, resolveJobIdPrefix } from './jobs/run-jobs';
+export type { RunJob } from './jobs/run-jobs';
 export { isOpenJob } from './jobs/job-status-sets';
 export { releaseDeadLeases } from './jobs/dead-leases';
 

@@ -102,6 +102,18 @@ describe('job engine under faults (PostgreSQL)', () => {
     expect(emulator.stats()).toMatchObject({ running: false, promptsInterrupted: 1, promptsSucceeded: 1 });
   }, 30_000);
 
+  it('records a timeout as a timeout even when the interrupted prompt\'s events arrive before the /interrupt answer', async () => {
+    // The interrupt happens at once, its answer comes 1 s later: the socket reports the prompt
+    // interrupted (and history says so) while the timeout is still waiting for that answer.
+    const { summary, jobs } = await runToEnd(batchYaml(['Hung']), () =>
+      emulator.setFaults({ hangPrompts: 1, requests: [{ route: 'POST /interrupt', delayMs: 1_000 }] }),
+    );
+
+    expect(summary.completed).toBe(0);
+    expect(jobs[0].errorMessage).toBe(`${jobs[0].jobPayload.label}: timed out after 2 s on ${emulator.url}, prompt ${jobs[0].promptId}`);
+    expect(emulator.stats()).toMatchObject({ running: false, promptsInterrupted: 1 });
+  }, 30_000);
+
   it('fails a prompt that ComfyUI fails at run time with its error, without retrying', async () => {
     const { summary, jobs } = await runToEnd(batchYaml(['Broken']), () =>
       emulator.setFaults({ failPrompts: 1, failPromptMessage: 'CUDA out of memory' }),

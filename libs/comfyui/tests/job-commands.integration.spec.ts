@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageCandidate, recordCandidate } from '@kiln/pipeline';
 import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
@@ -169,8 +170,13 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
     expect(again.outcome).toBe('skipped');
     expect(candidates).toHaveLength(1);
     expect(candidates[0]).toMatchObject({ imagePath: join(dir, 'out', 'solo.png'), seed, index: 0 });
-    expect(existsSync(join(dir, 'out', 'solo.json'))).toBe(true);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['solo.json', 'solo.png']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['kiln-workflows', 'solo.json', 'solo.png']);
+    // The sidecar names the workflow the server ran, stored once beside the images.
+    const sidecar = JSON.parse(readFileSync(join(dir, 'out', 'solo.json'), 'utf8'));
+    const stored = readFileSync(join(dir, 'out', sidecar.workflow.file));
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(sidecar.workflow.sha256);
+    expect(JSON.parse(stored.toString('utf8'))).toEqual(job.jobPayload.workflow);
+    expect(sidecar.output).toEqual({ nodeId: expect.any(String), batchIndex: 0, batchSize: 1 });
   });
 
   it('ProcessJobResult after a crash between the file and the commit finishes without a second file or candidate', async () => {
@@ -187,7 +193,7 @@ describe('SubmitJob, PollJobStatus and ProcessJobResult, one by one (PostgreSQL 
 
     expect(redo.outcome).toBe('recorded');
     expect(await db.dataSource.getRepository(ImageCandidate).countBy({ runId: job.pipelineRunId })).toBe(1);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['solo.json', 'solo.png']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['kiln-workflows', 'solo.json', 'solo.png']);
   });
 
   it('ProcessJobResult after a crash between the candidate and the mark keeps the one candidate', async () => {

@@ -149,8 +149,8 @@ describeEachDatabase('job ledger, per run', kilnEntities, kilnMigrations, (db) =
     const failed = await listFailedJobs(db().manager, run.id);
 
     expect(listed.map((j) => j.id)).toEqual(jobs.map((j) => j.id));
-    expect(listed[0]).toEqual({ id: jobs[0].id, stepId: run.steps[0].id, status: 'pending', processed: false, label: 'One #0', errorMessage: null });
-    expect(failed).toEqual([{ id: jobs[5].id, stepId: run.steps[0].id, status: 'failed', processed: false, label: 'One #5', errorMessage: 'boom' }]);
+    expect(listed[0]).toEqual({ id: jobs[0].id, stepId: run.steps[0].id, status: 'pending', processed: false, label: 'One #0', errorMessage: null, server: null });
+    expect(failed).toEqual([{ id: jobs[5].id, stepId: run.steps[0].id, status: 'failed', processed: false, label: 'One #5', errorMessage: 'boom', server: null }]);
   });
 
   it('resolves a job id or unique prefix, and names nothing for another table’s id', async () => {

@@ -7,11 +7,13 @@ export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
 
 
 export { editDistance } from './spec/did-you-mean';
-export { deriveSeed } from './seeds/derive-seed';
+export { deriveSeed, MAX_SEED } from './seeds/derive-seed';
 export { slugify } from './naming/slugify';
 export { deterministicOutputName } from './naming/output-name';
+export { jobOutputNames } from './workflow/output-nodes';
 
 export type { ApiWorkflow } from './workflow/api-workflow';
+export type { NodeInfo, ObjectInfo } from './workflow/object-info';
 export { buildJobPayload } from './build-job-payload/build-job-payload';
 
 export { selectNextJob } from './select-next-job/select-next-job';

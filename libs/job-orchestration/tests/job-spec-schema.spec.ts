@@ -24,7 +24,7 @@ describe('published job spec JSON Schema', () => {
     expect(schema.properties.items.items).toEqual({ $ref: '#/definitions/ItemSpec' });
     expect(params.properties.width).toMatchObject({ type: 'integer', minimum: 16, maximum: 16384, multipleOf: 8 });
     expect(params.properties.sampler.enum).toContain('dpmpp_2m');
-    expect(params.properties.seed.oneOf).toEqual([{ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { const: 'random' }]);
+    expect(params.properties.seed.oneOf).toEqual([{ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { const: 'random' }, { const: 'workflow' }]);
     expect(schema.definitions.ItemSpec.required).toEqual(['name']);
     expect(Object.keys(schema.definitions.ItemSpec.properties)).toEqual(expect.arrayContaining(['count', 'prompt', 'negative_prompt', 'timeout']));
     expect(schema.definitions.StepSpec.required).toEqual(['count', 'name']);

@@ -10,9 +10,11 @@ export { createPipelineRun } from './commands/create-pipeline-run';
 export type { CreatePipelineRunInput } from './commands/create-pipeline-run';
 export { recordCandidate } from './commands/record-candidate';
 
-export { selectCandidates, rejectCandidates } from './commands/set-candidate-status';
+export { selectCandidates, rejectCandidates, resetCandidates } from './commands/set-candidate-status';
 
 export { listRunCandidates } from './queries/list-candidates';
+export { candidateChangeStamp, findCandidate, listCandidateChildren, listRunCandidatesPage, tallyRunCandidates } from './queries/gallery-candidates';
+export type { CandidateTally } from './queries/gallery-candidates';
 
 export { countCandidatesByRun } from './queries/count-candidates';
 export { matchIdPrefix } from './queries/id-prefix';

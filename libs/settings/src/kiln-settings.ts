@@ -35,6 +35,14 @@ export class KilnSettings {
 
   @NumberSetting(1, 10_000_000, { integer: true })
   maxImages!: number;
+  @TextSetting(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address')
+  galleryHost!: string;
+
+  @NumberSetting(0, 65_535, { integer: true })
+  galleryPort!: number;
+
+  @TextSetting(/^\S{16,}$/, 'at least 16 characters, no spaces', { optional: true })
+  galleryToken?: string;
 }
 
 /** The variable of each field, with its default: the only place the defaults are written. */
@@ -49,4 +57,7 @@ export const kilnVariables: SettingVariables<KilnSettings> = {
   databaseUrl: { name: 'DATABASE_URL', secret: true, fix: 'use postgres://user:password@host:5432/db, or unset it for the embedded database' },
   maxImages: { name: 'KILN_MAX_IMAGES', default: '10000', fix: 'give the most images one job file may ask for, e.g. 10000, or unset it' },
   dataDir: { name: 'KILN_DATA_DIR', default: '.kiln/db', fix: 'give a folder path, or unset it' },
+  galleryHost: { name: 'KILN_GALLERY_HOST', default: '127.0.0.1', fix: 'give an address such as 127.0.0.1 (this machine only) or 0.0.0.0 (with KILN_GALLERY_TOKEN), or unset it' },
+  galleryPort: { name: 'KILN_GALLERY_PORT', default: '8190', fix: 'give a free port, or 0 to turn the worker\'s gallery off' },
+  galleryToken: { name: 'KILN_GALLERY_TOKEN', secret: true, fix: 'give a secret of at least 16 characters, e.g. the output of `openssl rand -hex 16`, or unset it' },
 };

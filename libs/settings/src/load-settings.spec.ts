@@ -26,7 +26,17 @@ describe('loadSettings', () => {
       databaseUrl: undefined,
       dataDir: '/w/.kiln/db',
       maxImages: 10_000,
+      gallery: { host: '127.0.0.1', port: 8190, token: undefined },
     });
+  });
+
+  it('reads the gallery’s address and token, and refuses a short token without printing it', () => {
+    const settings = loadSettings({ KILN_GALLERY_HOST: '0.0.0.0', KILN_GALLERY_PORT: '9000', KILN_GALLERY_TOKEN: 'a-secret-of-20-chars' }, { cwd: '/w' });
+    const short = () => loadSettings({ KILN_GALLERY_TOKEN: 'short-secret' }, { cwd: '/w' });
+
+    expect(settings.gallery).toEqual({ host: '0.0.0.0', port: 9000, token: 'a-secret-of-20-chars' });
+    expect(short).toThrow(/KILN_GALLERY_TOKEN=<hidden>: must be at least 16 characters, no spaces/);
+    expect(short).not.toThrow(/short-secret/);
   });
 
   it('reads a pool, seconds, counts, the auth header and the database', () => {

@@ -21,6 +21,8 @@ export interface Settings {
   dataDir: string;
   /** Most images one job file may ask for (`KILN_MAX_IMAGES`). */
   maxImages: number;
+  /** Where the gallery listens (`port` 0: the worker serves none); `token` guards it, never logged. */
+  gallery: { host: string; port: number; token?: string };
 }
 
 /** Converts validated settings once: seconds to the milliseconds the loops use, the header line to a header. */
@@ -36,6 +38,7 @@ export function resolveSettings(values: KilnSettings, cwd: string, dataDirBase =
     databaseUrl: values.databaseUrl,
     dataDir: path.resolve(dataDirBase, values.dataDir),
     maxImages: values.maxImages,
+    gallery: { host: values.galleryHost, port: values.galleryPort, token: values.galleryToken },
   };
 }
 

@@ -9,9 +9,18 @@ export async function generateAction(ctx: CliContext, options: GenerateOptions):
   const embedded = startEmbeddedDatabaseEarly(config);
   try {
     // Imported once the database is booting, which overlaps their loading (see run.action.ts).
-    const [{ generateSpec }, { executeBatch }] = await Promise.all([import('./generate-spec.js'), import('../batch/execute-batch.js')]);
+    const [{ generateSpec }, { executeBatch }, { openComfySession }] = await Promise.all([
+      import('./generate-spec.js'),
+      import('../batch/execute-batch.js'),
+      import('../comfyui/comfyui-session.js'),
+    ]);
     const spec = generateSpec(options, ctx.cwd);
-    return await executeBatch({ ctx, config, reporter, spec, source: 'kiln generate', rerunHint: 'the same kiln generate command', embedded });
+    const comfy = await openComfySession(config, reporter, ctx.env);
+    try {
+      return await executeBatch({ ctx, config, reporter, comfy, spec, source: 'kiln generate', rerunHint: 'the same kiln generate command', embedded });
+    } finally {
+      await comfy.close();
+    }
   } finally {
     reporter.close();
     await embedded?.close();

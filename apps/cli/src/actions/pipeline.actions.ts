@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { countJobsByRun, isOpenJob, listRunJobs, resolveJobIdPrefix, retryFailedJobs } from '@kiln/comfyui';
 import type { Database } from '@kiln/database';
-import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
+import { jobSpecToPipelineRunInput, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import {
   countCandidatesByRun,
   createPipelineRun,
@@ -16,45 +16,50 @@ import {
   type ImageCandidate,
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import { loadSpec } from '../batch/load-spec';
-import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
+import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import { openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { formatTable } from '../output/format';
+import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
 import { setUpCommand } from './command-setup';
 
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
+  let spec: ResolvedJobSpec | undefined;
   if (options.checkCheckpoints) {
+    // One session: UI-format conversion and the preflight share each server's /object_info.
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
+      spec = await loadSpecUsingServer(file, ctx.cwd, { maxImages: config.maxImages }, () => comfy.objectInfo());
+      await assertSpecRunnable(comfy, spec.steps, reporter);
     } catch (error) {
       // A run is only rows in the database: it can be registered while ComfyUI is down, and the
-      // worker waits for a server. A server that answers and lacks a checkpoint still stops here.
+      // worker waits for a server. A server that answers and cannot run the spec still stops here.
       if (!isUnreachable(error)) throw error;
       reporter.warn(
-        `could not check the checkpoints on ${comfy.label}: ${(error as Error).message.split('\n')[0]}\n` +
-          '  the run is registered anyway; the worker waits for ComfyUI, and a missing checkpoint then fails its jobs (pass --no-check-checkpoints to skip this check)',
+        `could not check the spec against ${comfy.label}: ${(error as Error).message.split('\n')[0]}\n` +
+          '  the run is registered anyway; the worker waits for ComfyUI, and a missing model or node then fails its jobs (pass --no-check-checkpoints to skip this check)',
       );
+      spec = undefined;
     } finally {
       await comfy.close();
     }
   }
+  // Without a server (--no-check-checkpoints, or none reachable) outputs are chosen by node class.
+  const registered = spec ?? loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
   return withDatabase(config, async (db) => {
-    const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(spec, { name: path.basename(file) }));
-    const images = spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
+    const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(registered, { name: path.basename(file) }));
+    const images = registered.steps.reduce((sum, step) => sum + step.baseCount, 0);
     reporter.result(
-      `registered ${spec.kind} run ${run.id} (${run.steps.length} step(s), ${images} base image(s)) in ${db.location}\n` +
+      `registered ${registered.kind} run ${run.id} (${run.steps.length} step(s), ${images} base image(s)) in ${db.location}\n` +
         `next: nx run worker:serve   (with the same DATABASE_URL) generates it; watch with: kiln pipeline status ${run.id.slice(0, 8)}`,
-      { runId: run.id, kind: spec.kind, steps: run.steps.map((s) => s.name), images, database: db.location },
+      { runId: run.id, kind: registered.kind, steps: run.steps.map((s) => s.name), images, database: db.location },
     );
     return ExitCode.ok;
   });

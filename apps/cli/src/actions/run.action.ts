@@ -11,16 +11,30 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   try {
     // Imported once the database is booting: these modules (TypeORM, validation, the engine) take a
     // few hundred milliseconds to load, which the boot now overlaps.
-    const [{ loadSpec }, { executeBatch }] = await Promise.all([import('../batch/load-spec.js'), import('../batch/execute-batch.js')]);
-    const spec = loadSpec(file, ctx.cwd, {
-      outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined,
-      overwrite: options.overwrite,
-      maxImages: config.maxImages,
-    });
-    const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
-      .filter(Boolean)
-      .join(' ');
-    return await executeBatch({ ctx, config, reporter, spec, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun, embedded });
+    const [{ loadSpecUsingServer }, { executeBatch }, { openComfySession }] = await Promise.all([
+      import('../batch/load-spec.js'),
+      import('../batch/execute-batch.js'),
+      import('../comfyui/comfyui-session.js'),
+    ]);
+    // One session for the whole run: UI-format conversion, preflight and the engine share its
+    // catalogues, so each server's /object_info is read once.
+    const comfy = await openComfySession(config, reporter, ctx.env);
+    try {
+      const spec = await loadSpecUsingServer(
+        file,
+        ctx.cwd,
+        { outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined, overwrite: options.overwrite, maxImages: config.maxImages },
+        () => comfy.objectInfo(),
+        options.dryRun ? 'when-needed' : 'always',
+      );
+      for (const note of spec.notes) reporter.info(`note: ${note}`);
+      const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
+        .filter(Boolean)
+        .join(' ');
+      return await executeBatch({ ctx, config, reporter, comfy, spec, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun, embedded });
+    } finally {
+      await comfy.close();
+    }
   } finally {
     reporter.close();
     await embedded?.close();

@@ -1,29 +1,37 @@
 import * as path from 'node:path';
-import { loadSpec } from '../batch/load-spec';
+import type { ResolvedJobSpec } from '@kiln/job-orchestration';
+import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import { planBatch } from '../batch/plan-batch';
-import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import { openComfySession } from '../comfyui/comfyui-session';
 import type { ServerOptions } from '../commands/option-types';
 import { ExitCode } from '../errors';
+import type { Reporter } from '../output/reporter';
+import { assertSpecRunnable } from '../preflight/preflight-spec';
 import { setUpCommand } from './command-setup';
 
 /** `kiln validate`: every check `kiln run` makes before queueing, and nothing else. */
 export async function validateAction(ctx: CliContext, file: string, options: ServerOptions & { offline?: boolean }): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  const spec = loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
+  if (options.offline) {
+    const spec = loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
+    for (const note of spec.notes) reporter.info(`note: ${note}`);
+    return report(file, spec, 'not checked against a server (--offline): models, node classes and values the server offers', reporter, false);
+  }
+  // One session: UI-format conversion and the preflight read each server's /object_info once between them.
+  const comfy = await openComfySession(config, reporter, ctx.env);
+  try {
+    const spec = await loadSpecUsingServer(file, ctx.cwd, { maxImages: config.maxImages }, () => comfy.objectInfo());
+    for (const note of spec.notes) reporter.info(`note: ${note}`);
+    return report(file, spec, `preflight passed: ${await assertSpecRunnable(comfy, spec.steps, reporter)}`, reporter, true);
+  } finally {
+    await comfy.close();
+  }
+}
+
+function report(file: string, spec: ResolvedJobSpec, checked: string, reporter: Reporter, serverChecked: boolean): number {
   const images = spec.kind === 'batch' ? planBatch(spec).length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
   const what = spec.kind === 'batch' ? `${spec.steps.length} item(s), ${images} image(s)` : `${spec.steps.length} step(s), ${images} base image(s)`;
-  let checked = 'checkpoints not checked (--offline)';
-  if (!options.offline) {
-    const comfy = await openComfySession(config, reporter, ctx.env);
-    try {
-      assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
-      checked = `checkpoints available on ${comfy.label}: ${spec.checkpoints.join(', ') || '(none named)'}`;
-    } finally {
-      await comfy.close();
-    }
-  }
   reporter.result(`${path.basename(file)} is valid: a ${spec.kind} of ${what}; output to ${spec.outputDir}\n${checked}`, {
     valid: true,
     kind: spec.kind,
@@ -31,7 +39,8 @@ export async function validateAction(ctx: CliContext, file: string, options: Ser
     images,
     outputDir: spec.outputDir,
     checkpoints: spec.checkpoints,
-    checkpointsChecked: !options.offline,
+    checkpointsChecked: serverChecked,
+    serverChecked,
   });
   return ExitCode.ok;
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { JobEngine, type JobEngineEvent } from '@kiln/comfyui';
+import { JobEngine, type JobEngineEvent, type ServerCatalogues } from '@kiln/comfyui';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import type { DataSource } from 'typeorm';
 import type { CliContext } from '../cli-context';
@@ -13,6 +13,8 @@ export interface DriveBatchInput {
   runId: string;
   servers: string[];
   headers: Record<string, string>;
+  /** The catalogues the preflight read: the engine routes with them instead of reading `/object_info` again. */
+  catalogues: ServerCatalogues;
   config: CliConfig;
   /** Images the engine is to make (not those skipped). */
   pending: PlannedImage[];
@@ -57,24 +59,33 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
       case 'job_completed': {
         const made = byFile.get(path.resolve(event.imagePath)) ?? image;
         if (made) {
-          manifest.record(made.relativeFile, {
-            item: made.itemName,
-            index: made.index,
-            itemKey: made.itemKey,
-            prompt: made.prompt,
-            negativePrompt: made.negativePrompt,
-            checkpoint: made.checkpoint,
-            seed: event.seed,
-            seedMode: made.seed === 'random' ? 'random' : 'fixed',
-            promptId: event.promptId,
-            sha256: event.sha256,
-            source: input.source,
-            runId: input.runId,
-            createdAt: new Date().toISOString(),
-          });
+          // Every file the job wrote (a batch, or each output node): the first is the planned one.
+          const folder = path.dirname(made.absoluteFile);
+          const files = event.files.length ? event.files : [{ imagePath: event.imagePath, sha256: event.sha256, nodeId: '', batchIndex: 0, batchSize: 1 }];
+          for (const file of files) {
+            const relative = path.join(path.dirname(made.relativeFile), path.relative(folder, path.resolve(file.imagePath))).split(path.sep).join('/');
+            manifest.record(relative, {
+              item: made.itemName,
+              index: made.index,
+              itemKey: made.itemKey,
+              prompt: made.prompt,
+              negativePrompt: made.negativePrompt,
+              checkpoint: made.checkpoint,
+              ...(made.inputs ? { inputs: made.inputs } : {}),
+              seed: event.seed,
+              seedMode: typeof made.seed === 'number' ? 'fixed' : made.seed,
+              ...(file.nodeId ? { output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize } } : {}),
+              promptId: event.promptId,
+              sha256: file.sha256,
+              source: input.source,
+              runId: input.runId,
+              createdAt: new Date().toISOString(),
+            });
+          }
         }
         done++;
-        reporter.done({ item: event.label, file: input.showPath(event.imagePath), seed: event.seed, promptId: event.promptId, sha256: event.sha256 });
+        const moreFiles = event.files.slice(1).map((f) => input.showPath(f.imagePath));
+        reporter.done({ item: event.label, file: input.showPath(event.imagePath), seed: event.seed, promptId: event.promptId, sha256: event.sha256, ...(moreFiles.length ? { moreFiles } : {}) });
         break;
       }
       case 'job_failed': {
@@ -100,6 +111,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     defaultTimeoutSeconds: input.config.defaultTimeoutSeconds,
     retryBaseDelayMs: Math.min(2000, input.config.pollIntervalMs),
     onEvent,
+    catalogues: input.catalogues,
   });
 
   let interruptCount = 0;

@@ -3,14 +3,14 @@ import { prepareRunForResume } from '@kiln/comfyui';
 import type { EmbeddedServer } from '@kiln/database';
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
-import { assertCheckpointsAvailable } from '../checkpoints/check-checkpoints';
 import type { CliContext } from '../cli-context';
-import { listAvailableCheckpoints, openComfySession } from '../comfyui/comfyui-session';
+import type { ComfyUiSession } from '../comfyui/comfyui-session';
 import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { Manifest, MANIFEST_FILE, type ManifestEntry } from '../manifest/manifest';
 import { formatTable } from '../output/format';
+import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
 import { batchRunInput, cancelSupersededRuns, createBatchRun, findResumableRun } from './batch-run';
 import { driveBatch, summarize } from './drive-batch';
@@ -22,6 +22,8 @@ export interface ExecuteBatchInput {
   ctx: CliContext;
   config: CliConfig;
   reporter: Reporter;
+  /** The servers, opened (and closed) by the caller: its catalogues may already hold what loading the spec read. */
+  comfy: ComfyUiSession;
   spec: ResolvedJobSpec;
   /** Run name and manifest `source`: the spec file's name, or `kiln generate`. */
   source: string;
@@ -33,11 +35,11 @@ export interface ExecuteBatchInput {
 }
 
 /**
- * A batch from validated spec to finished files: checkpoints checked on the server, files in the way
+ * A batch from validated spec to finished files: every workflow preflighted on the servers, files in the way
  * refused, already made files skipped, then the engine drives the run to the end in this process.
  */
 export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
-  const { ctx, config, reporter, spec } = input;
+  const { ctx, config, reporter, spec, comfy } = input;
   if (spec.kind !== 'batch') {
     throw new CliError(
       'INVALID_INPUT',
@@ -49,9 +51,8 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
   assertNoReservedNames(plan);
   const showPath = (absolute: string) => displayPath(absolute, ctx.cwd);
 
-  const comfy = await openComfySession(config, reporter, ctx.env);
   try {
-    assertCheckpointsAvailable(spec.checkpoints, await listAvailableCheckpoints(comfy), comfy.label);
+    await assertSpecRunnable(comfy, spec.steps, reporter);
     const manifest = Manifest.load(spec.outputDir);
     if (manifest.warning) reporter.warn(manifest.warning);
 
@@ -100,6 +101,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
         runId,
         servers: comfy.urls,
         headers: comfy.headers,
+        catalogues: comfy.catalogues,
         config,
         pending,
         manifest,
@@ -119,7 +121,6 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     }
   } finally {
     reporter.close();
-    await comfy.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadJobSpecFile, parseJobSpec, type ResolvedJobSpec } from '@kiln/job-orchestration';
+import { loadJobSpecFile, parseJobSpec, type ObjectInfo, type ResolvedJobSpec } from '@kiln/job-orchestration';
 import { CliError } from '../errors';
 
 /** Spec adjustments from flags and environment. */
@@ -15,6 +15,29 @@ export interface SpecOverrides {
 /** Reads and validates a job file; every problem in it is reported at once (exit code 2). */
 export function loadSpec(file: string, cwd: string, overrides: SpecOverrides = {}): ResolvedJobSpec {
   const result = loadJobSpecFile(path.resolve(cwd, file), { maxImages: overrides.maxImages });
+  if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
+  return applyOverrides(result.spec, overrides);
+}
+
+/**
+ * Like {@link loadSpec}, but with the server's `/object_info`: UI-format workflow files are converted
+ * as ComfyUI's front end would, and any node the server marks `output_node` with an IMAGE input counts
+ * as an image output (custom savers too). `catalogue: 'when-needed'` (a dry run) fetches it only for
+ * UI-format files, and the class-name rule picks the outputs.
+ */
+export async function loadSpecUsingServer(
+  file: string,
+  cwd: string,
+  overrides: SpecOverrides,
+  fetchObjectInfo: () => Promise<ObjectInfo>,
+  catalogue: 'always' | 'when-needed' = 'always',
+): Promise<ResolvedJobSpec> {
+  const absolute = path.resolve(cwd, file);
+  const { maxImages } = overrides;
+  let result = catalogue === 'always' ? loadJobSpecFile(absolute, { objectInfo: await fetchObjectInfo(), maxImages }) : loadJobSpecFile(absolute, { maxImages });
+  if (!result.ok && catalogue === 'when-needed' && result.issues.some((issue) => issue.code === 'needs-object-info')) {
+    result = loadJobSpecFile(absolute, { objectInfo: await fetchObjectInfo(), maxImages });
+  }
   if (!result.ok) throw new CliError('INVALID_INPUT', result.message, { details: { issues: result.issues } });
   return applyOverrides(result.spec, overrides);
 }

@@ -1,5 +1,6 @@
-import { ComfyUiClient } from '@kiln/comfyui';
+import { ComfyUiClient, listOfferedModels, ServerCatalogues } from '@kiln/comfyui';
 import { startEmulator } from '@kiln/comfyui-emulator';
+import type { ObjectInfo } from '@kiln/job-orchestration';
 import { redactUrl } from '@kiln/settings';
 import type { CliConfig } from '../config/cli-config';
 import type { Reporter } from '../output/reporter';
@@ -12,6 +13,13 @@ export interface ComfyUiSession {
   headers: Record<string, string>;
   isEmulator: boolean;
   client(url?: string): ComfyUiClient;
+  /**
+   * Each server's `/object_info`, read once per command and shared by everything in it: UI-format
+   * conversion, preflight, `kiln models`/`checkpoints` and the engine's routing.
+   */
+  catalogues: ServerCatalogues;
+  /** The first server's `/object_info` (from {@link catalogues}), for converting UI-format workflows. */
+  objectInfo(): Promise<ObjectInfo>;
   close(): Promise<void>;
 }
 
@@ -25,26 +33,31 @@ export async function openComfySession(config: CliConfig, reporter: Reporter, en
     return session(urls, config.comfyUiHeaders, false, async () => undefined);
   }
   const promptDurationMs = Number(env['KILN_EMULATOR_PROMPT_MS'] ?? 150);
-  const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150 });
+  // ComfyUI ships custom_nodes/websocket_image_save.py: a real server offers SaveImageWebsocket too.
+  const emulator = await startEmulator({ port: 0, promptDurationMs: Number.isFinite(promptDurationMs) ? promptDurationMs : 150, customNodes: ['SaveImageWebsocket'] });
   reporter.warn(`${EMULATOR_WARNING}\n  (emulator at ${emulator.url}; the same job file runs unchanged against a real ComfyUI with COMFYUI_BASE_URL)`);
   return session([emulator.url], {}, true, () => emulator.close());
 }
 
 function session(urls: string[], headers: Record<string, string>, isEmulator: boolean, close: () => Promise<unknown>): ComfyUiSession {
   const clients = new Map<string, ComfyUiClient>();
+  const client = (url = urls[0]) => {
+    let existing = clients.get(url);
+    if (!existing) {
+      existing = new ComfyUiClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
+      clients.set(url, existing);
+    }
+    return existing;
+  };
+  const catalogues = new ServerCatalogues(client);
   return {
     urls,
     label: urls.map(redactUrl).join(', '),
     headers,
     isEmulator,
-    client(url = urls[0]) {
-      let client = clients.get(url);
-      if (!client) {
-        client = new ComfyUiClient({ baseUrl: url, headers, retry: { retries: 2, baseDelayMs: 200, maxDelayMs: 1000 } });
-        clients.set(url, client);
-      }
-      return client;
-    },
+    client,
+    catalogues,
+    objectInfo: async () => (await catalogues.get(urls[0])).objectInfo,
     async close() {
       await close();
     },
@@ -52,11 +65,11 @@ function session(urls: string[], headers: Record<string, string>, isEmulator: bo
 }
 
 /**
- * Checkpoints every server of the session offers (a job may land on any of them). Throws the
- * client's `COMFYUI_UNREACHABLE` when a server does not answer.
+ * Checkpoints every server of the session offers (a job may land on any of them), from the
+ * session's catalogues. Throws the client's `COMFYUI_UNREACHABLE` when a server does not answer.
  */
 export async function listAvailableCheckpoints(comfy: ComfyUiSession): Promise<string[]> {
-  const lists = await Promise.all(comfy.urls.map((url) => comfy.client(url).listCheckpoints()));
+  const lists = await Promise.all(comfy.urls.map(async (url) => listOfferedModels((await comfy.catalogues.get(url)).objectInfo)['checkpoints'] ?? []));
   const [first, ...rest] = lists;
   return first.filter((name) => rest.every((list) => list.includes(name))).sort((a, b) => a.localeCompare(b));
 }

@@ -3,7 +3,7 @@ import { intOption, numberOption, seedOption } from '../config/option-parsers';
 import type { ActionRunner } from './action-runner';
 import { addJsonOption, addServerOptions, examples } from './shared-options';
 
-/** `kiln generate`, `kiln run`, `kiln validate`, `kiln checkpoints`. */
+/** `kiln generate`, `kiln run`, `kiln validate`, `kiln checkpoints`, `kiln models`. */
 export function registerBatchCommands(program: Command, runAction: ActionRunner): void {
   addJsonOption(
     addServerOptions(
@@ -70,10 +70,13 @@ export function registerBatchCommands(program: Command, runAction: ActionRunner)
     addServerOptions(
       program
         .command('validate')
-        .summary('check a job file and its checkpoints; queue nothing')
-        .description('Run every check of `kiln run` (the spec, and every checkpoint it names against the server) without queueing anything.')
+        .summary('check a job file and its workflows on the servers; queue nothing')
+        .description(
+          'Run every check of `kiln run` without queueing anything: the spec, then every workflow it will submit against each ' +
+            "server's /object_info (node classes, required inputs, links, bounds, models and other choices), every problem at once.",
+        )
         .argument('<jobfile>', 'job file (.yaml, .yml or .json)')
-        .addOption(new Option('--offline', 'check the spec only, not the checkpoints on the server')),
+        .addOption(new Option('--offline', 'check only what needs no server (the spec and its workflows\' shape)')),
     ),
   )
     .addHelpText('after', examples('kiln validate examples/portraits.yaml', 'kiln validate examples/portraits.yaml --offline'))
@@ -89,4 +92,19 @@ export function registerBatchCommands(program: Command, runAction: ActionRunner)
   )
     .addHelpText('after', examples('kiln checkpoints', 'kiln checkpoints --server http://gpu-box:8188 --json'))
     .action(runAction(async () => (await import('../actions/checkpoints.action.js')).checkpointsAction));
+
+  addJsonOption(
+    addServerOptions(
+      program
+        .command('models')
+        .summary('list the models each server offers, per folder')
+        .description(
+          'List per server the files its loaders offer: checkpoints, loras, diffusion_models (unet), vae, text_encoders (clip), ' +
+            'clip_vision, controlnet, upscale_models, … and input images; read from /object_info.',
+        )
+        .argument('[folder]', 'only this folder (e.g. loras, unet, vae, clip, controlnet, upscale_models, input)'),
+    ),
+  )
+    .addHelpText('after', examples('kiln models', 'kiln models loras', 'kiln models unet --server http://gpu-a:8188,http://gpu-b:8188 --json'))
+    .action(runAction(async () => (await import('../actions/models.action.js')).modelsAction));
 }

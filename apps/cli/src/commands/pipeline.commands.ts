@@ -16,7 +16,7 @@ export function registerPipelineCommands(program: Command, runAction: ActionRunn
         .command('start')
         .description('Validate a job file (spec and checkpoints) and register it as a pipeline run for the worker.')
         .argument('<jobfile>', 'job file with steps (or items)')
-        .option('--no-check-checkpoints', 'do not ask ComfyUI whether the checkpoints exist'),
+        .option('--no-check-checkpoints', 'do not check the workflows against the servers (models, node classes, values)'),
     ),
   )
     .addHelpText('after', examples('kiln pipeline start examples/pipeline.yaml', 'nx run worker:serve   # then let the worker generate'))

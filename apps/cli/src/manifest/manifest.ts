@@ -15,7 +15,12 @@ export interface ManifestEntry {
   negativePrompt?: string;
   checkpoint?: string;
   seed: number;
-  seedMode: 'fixed' | 'random';
+  /** `workflow`: the seed the workflow file holds (the spec said `seed: workflow`). */
+  seedMode: 'fixed' | 'random' | 'workflow';
+  /** sha256 of the input files the item was made from (`image:`, `mask:`). */
+  inputs?: { image?: string; mask?: string };
+  /** The output node the file came from; images of one batch share the seed (`batchIndex` says which). */
+  output?: { nodeId: string; batchIndex: number; batchSize: number };
   promptId?: string;
   sha256: string;
   /** The spec file (or `kiln generate`) that made it. */

@@ -1,5 +1,5 @@
 import type { Colors } from './colors';
-import type { ItemDone, ItemFailed, ItemRef, ItemSkipped, OutputStreams, Reporter, RunSummary } from './reporter';
+import { moreFilesNote, type ItemDone, type ItemFailed, type ItemRef, type ItemSkipped, type OutputStreams, type Reporter, type RunSummary } from './reporter';
 import { renderSummary } from './summary-table';
 
 /** One plain line per event: for logs, pipes and CI. */
@@ -45,7 +45,7 @@ export class LineReporter implements Reporter {
 
   done(event: ItemDone): void {
     this.finished++;
-    this.line(this.colors.green('done'), `${event.item} → ${event.file} (seed ${event.seed})`);
+    this.line(this.colors.green('done'), `${event.item} → ${event.file} (seed ${event.seed})${moreFilesNote(event)}`);
   }
 
   failed(event: ItemFailed): void {

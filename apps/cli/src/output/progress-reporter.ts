@@ -1,6 +1,6 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Colors } from './colors';
-import type { ItemDone, ItemFailed, ItemRef, ItemSkipped, OutputStreams, Reporter, RunSummary } from './reporter';
+import { moreFilesNote, type ItemDone, type ItemFailed, type ItemRef, type ItemSkipped, type OutputStreams, type Reporter, type RunSummary } from './reporter';
 import { renderSummary } from './summary-table';
 
 /**
@@ -65,7 +65,7 @@ export class ProgressReporter implements Reporter {
   }
 
   done(event: ItemDone): void {
-    this.log(`${this.colors.green('done')} ${event.item} → ${event.file} (seed ${event.seed})`);
+    this.log(`${this.colors.green('done')} ${event.item} → ${event.file} (seed ${event.seed})${moreFilesNote(event)}`);
     this.advance(event.item);
   }
 

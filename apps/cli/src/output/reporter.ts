@@ -10,6 +10,14 @@ export interface ItemDone extends ItemRef {
   seed: number;
   promptId?: string;
   sha256?: string;
+  /** Further files the same job wrote (a batch, or `outputs: all`), as shown to people. */
+  moreFiles?: string[];
+}
+
+/** ` (+2 more: a-2.png, a-3.png)` for a job that wrote several files, else nothing. */
+export function moreFilesNote(event: ItemDone): string {
+  const more = event.moreFiles ?? [];
+  return more.length ? ` (+${more.length} more: ${more.join(', ')})` : '';
 }
 
 export interface ItemSkipped extends ItemRef {

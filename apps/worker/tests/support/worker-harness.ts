@@ -119,6 +119,7 @@ export function workerEnv(databaseUrl: string, comfyUiUrl: string, overrides: Re
     COMFYUI_SUBMIT_INTERVAL: '0.2',
     COMFYUI_MAX_RETRIES: '3',
     KILN_METRICS_PORT: '0',
+    KILN_GALLERY_PORT: '0',
     LOG_LEVEL: 'info',
     ...overrides,
   };

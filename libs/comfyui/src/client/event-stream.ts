@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from './backoff';
+import { parseBinaryFrame, type SocketImage } from './binary-frames';
 import { errorText } from './body';
 import {
   parseFrame,
@@ -45,6 +46,8 @@ export interface ComfyUiEventStreamEvents {
   execution_success: [ExecutionSuccessEvent];
   execution_error: [ExecutionErrorEvent];
   execution_interrupted: [ExecutionInterruptedEvent];
+  /** An image sent as a binary frame (previews, `SaveImageWebsocket`), in order with the other messages. */
+  image: [SocketImage];
   /** Every understood ComfyUI message, in order. */
   event: [ComfyUiEvent];
   /** The socket is open and the server announced the session (first `status` frame). */
@@ -75,7 +78,8 @@ export interface EventStreamOptions {
 
 /**
  * One WebSocket to ComfyUI for one clientId, reconnecting with capped, jittered exponential
- * backoff until {@link close}. Binary frames (previews) and unknown message types are skipped.
+ * backoff until {@link close}. Binary image frames become `image` events; other binary frames and
+ * unknown message types are skipped.
  */
 export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
   readonly clientId: string;
@@ -193,7 +197,12 @@ export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
   }
 
   private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
-    if (isBinary) return; // preview images and progress text: not part of the typed stream
+    if (isBinary) {
+      const frame = parseBinaryFrame(Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
+      if ('image' in frame) this.emit('image', frame.image);
+      else this.options.logger.debug('comfyui ws binary frame ignored', { reason: frame.ignored });
+      return;
+    }
     const parsed = parseFrame(data.toString());
     if ('ignored' in parsed) {
       this.options.logger.debug('comfyui ws message ignored', { reason: parsed.ignored });

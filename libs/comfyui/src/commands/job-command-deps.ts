@@ -4,6 +4,8 @@ import type { ComfyUiClient } from '../client/comfyui-client';
 import type { WriteFile } from '../files/write-file-atomically';
 import type { JobEngineEvent } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
+import type { SocketImagesResult } from '../engine/socket-images';
+import type { UploadOnce } from './upload-once';
 
 /** How hard to try before a job is failed for good. */
 export interface RetryPolicy {
@@ -31,4 +33,13 @@ export interface JobCommandDeps {
   writeFile?: WriteFile;
   /** Aborted when the engine stops: long waits (downloads) end at once. */
   signal?: AbortSignal;
+  /**
+   * The server refused a value it offered before (`value_not_in_list`, a missing node class): its
+   * catalogue is stale. The engine re-reads it and routes the job to a capable server.
+   */
+  catalogueStale?: (server: string) => void;
+  /** Input files already on each server (absent: every job uploads its files). */
+  uploads?: UploadOnce;
+  /** The images `SaveImageWebsocket` outputs sent over the socket; absent when nobody listens. */
+  socketImages?: { take(promptId: string, timeoutMs: number): Promise<SocketImagesResult> };
 }

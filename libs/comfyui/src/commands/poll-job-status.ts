@@ -144,6 +144,12 @@ function isPastTimeout(job: ComfyUiJob, status: PromptStatus, now: Date): boolea
 
 async function timeOut(job: ComfyUiJob, state: 'queued' | 'running', deps: JobCommandDeps): Promise<PollJobStatusResult> {
   const server = job.server as string;
+  // Record the timeout before stopping the prompt: the interrupt makes ComfyUI report the prompt
+  // interrupted on the socket, and that report must find the job already failed for its timeout,
+  // not race it to the row. A job that moved on meanwhile (it finished) is left alone, prompt too.
+  const message = `${job.jobPayload.label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server}, prompt ${job.promptId}`;
+  const result = await fail(job, server, message, 'timeout', deps);
+  if (result.outcome !== 'failed') return { job: result.job, state: 'skipped', needsProcessing: false };
   const client = deps.clientFor(server);
   try {
     if (state === 'queued') await client.deleteFromQueue([job.promptId]);
@@ -151,7 +157,5 @@ async function timeOut(job: ComfyUiJob, state: 'queued' | 'running', deps: JobCo
   } catch (error) {
     deps.logger.warn('could not stop a timed-out prompt', { jobId: job.id, promptId: job.promptId, server, error: (error as Error).message });
   }
-  const message = `${job.jobPayload.label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server}, prompt ${job.promptId}`;
-  const result = await fail(job, server, message, 'timeout', deps);
   return { job: result.job, state: 'timed_out', needsProcessing: false };
 }

@@ -1,9 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { recordCandidate } from '@kiln/pipeline';
-import { collectOutputImages } from '../client/output-refs';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from '../client/backoff';
-import type { OutputImage } from '../client/types';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, leaseForProcessing } from '../jobs/job-ledger';
 import { isCompleteImage } from '../files/image-signature';
@@ -11,8 +9,13 @@ import { safeOutputPath } from '../files/safe-output-path';
 import { fileSha256, partPath, sha256, writeFileAtomically } from '../files/write-file-atomically';
 import { describeDiskError, isPassingDiskError } from '../files/disk-errors';
 import { sidecarPath, type SidecarMetadata } from '../files/sidecar';
+import { storeWorkflow } from '../files/store-workflow';
+import { jobOutputFiles, type JobOutputFile } from './job-output-files';
 import type { JobCommandDeps } from './job-command-deps';
 import { fail } from './submit-job';
+
+/** How long to wait for the socket's "prompt done" when the history said done first. */
+const SOCKET_DONE_WAIT_MS = 10_000;
 
 export type ProcessJobResultOutcome =
   | { outcome: 'recorded'; job: ComfyUiJob; imagePath: string; candidateId: string; sha256: string }
@@ -40,93 +43,125 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   const server = job.server as string;
   const label = job.jobPayload.label;
 
-  const image = pickImage(job);
-  if (!image) {
-    return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but reported no image`, 'no_image', deps);
+  let socketImages: Map<string, Buffer[]> | undefined;
+  if (job.jobPayload.outputs?.some((node) => node.socket)) {
+    const taken = deps.socketImages
+      ? await deps.socketImages.take(job.promptId, SOCKET_DONE_WAIT_MS)
+      : { problem: 'its WebSocket images cannot be collected without the event stream (useEvents is off)' };
+    if ('problem' in taken) return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but ${taken.problem}; retry with: kiln jobs retry ${job.id}`, 'no_image', deps);
+    socketImages = taken.images;
   }
-  let target: string;
-  try {
-    target = safeOutputPath(job.jobPayload.targetFolder, job.jobPayload.outputName);
-  } catch (error) {
-    return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
+  const picked = jobOutputFiles(job, socketImages);
+  if ('problem' in picked) {
+    return failed(job, `${label}: ComfyUI finished prompt ${job.promptId} on ${server} but ${picked.problem}`, 'no_image', deps);
   }
-
-  let bytes: Buffer;
-  const what = `${image.subfolder ? `${image.subfolder}/` : ''}${image.filename}`;
+  const files: Array<JobOutputFile & { target: string; bytes: Buffer; digest: string; existing?: string }> = [];
+  // The item's timeout bounds every download of the job together, and the engine's stop ends them at once.
   const timeoutMs = job.jobPayload.timeoutSeconds * 1000;
   const deadline = AbortSignal.timeout(timeoutMs);
-  try {
-    // The item's timeout bounds the download too, and the engine's stop ends it at once.
-    const signal = deps.signal ? AbortSignal.any([deps.signal, deadline]) : deadline;
-    bytes = await deps.clientFor(server).downloadOutput(image, { signal });
-  } catch (error) {
-    if (error instanceof ComfyUiError && error.code === 'COMFYUI_STOPPED') {
-      if (!deadline.aborted) {
-        // Shutting down: leave the job for the next start, which downloads it again.
-        await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
-        return { outcome: 'skipped', job };
-      }
-      return failed(job, `${label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server} downloading ${what}; retry with: kiln jobs retry ${job.id}`, 'timeout', deps);
+  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline]) : deadline;
+  for (const file of picked.files) {
+    const { image } = file;
+    let target: string;
+    try {
+      target = safeOutputPath(job.jobPayload.targetFolder, file.name);
+    } catch (error) {
+      return failed(job, `${label}: ${(error as Error).message}`, 'unsafe_path', deps);
     }
-    const reason = `${label}: downloading ${what} from ${server} failed: ${(error as Error).message}`;
-    // A server restarting or briefly unreachable keeps the image in its output folder, and a bad
-    // answer may be a glitch: try again later (the poller picks the job up once it is due), failing
-    // only when the retry budget is spent.
-    if (error instanceof ComfyUiError && isWorthRetrying(error) && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
-    return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
-  }
-  if (!isCompleteImage(bytes)) {
-    const reason = `${label}: ${image.filename} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes)`;
-    if (job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
-    return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+    let bytes: Buffer;
+    if (file.bytes) bytes = file.bytes;
+    else if (!image) return failed(job, `${label}: output ${file.nodeId} has neither a file nor WebSocket bytes`, 'no_image', deps);
+    else {
+      const what = `${image.subfolder ? `${image.subfolder}/` : ''}${image.filename}`;
+      try {
+        bytes = await deps.clientFor(server).downloadOutput(image, { signal });
+      } catch (error) {
+        if (error instanceof ComfyUiError && error.code === 'COMFYUI_STOPPED') {
+          if (!deadline.aborted) {
+            // Shutting down: leave the job for the next start, which downloads it again.
+            await patchJob(manager, job, { leaseOwner: null, leaseExpiresAt: null });
+            return { outcome: 'skipped', job };
+          }
+          return failed(job, `${label}: timed out after ${job.jobPayload.timeoutSeconds} s on ${server} downloading ${what}; retry with: kiln jobs retry ${job.id}`, 'timeout', deps);
+        }
+        const reason = `${label}: downloading ${what} from ${server} failed: ${(error as Error).message}`;
+        // A server restarting or briefly unreachable keeps the image in its output folder, and a bad
+        // answer may be a glitch: try again later (the poller picks the job up once it is due), failing
+        // only when the retry budget is spent.
+        if (error instanceof ComfyUiError && isWorthRetrying(error) && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+        return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'download', deps);
+      }
+    }
+    if (!isCompleteImage(bytes)) {
+      const reason = `${label}: ${image ? image.filename : `the WebSocket image of node ${file.nodeId}`} from ${server} is not a complete PNG, JPEG or WebP image (${bytes.length} bytes)`;
+      // A file on the server can be downloaded again; socket bytes cannot.
+      if (image && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
+      return failed(job, `${reason}; retry with: kiln jobs retry ${job.id}`, 'not_image', deps);
+    }
+    const digest = sha256(bytes);
+    const existing = await fileSha256(target);
+    if (existing && existing !== digest && !job.jobPayload.overwrite) {
+      return failed(
+        job,
+        `${label}: ${target} already exists and was not made by this job; pass --overwrite (or set output.overwrite: true) to replace it`,
+        'output_exists',
+        deps,
+      );
+    }
+    const sidecarFile = sidecarPath(target);
+    if (!job.jobPayload.overwrite && (await foreignSidecar(sidecarFile))) {
+      return failed(job, `${label}: ${sidecarFile} already exists and was not written by Kiln; move it away, or pass --overwrite (or set output.overwrite: true) to replace it`, 'output_exists', deps);
+    }
+    files.push({ ...file, target, bytes, digest, existing });
   }
 
-  const digest = sha256(bytes);
-  const existing = await fileSha256(target);
-  if (existing && existing !== digest && !job.jobPayload.overwrite) {
-    return failed(
-      job,
-      `${label}: ${target} already exists and was not made by this job; pass --overwrite (or set output.overwrite: true) to replace it`,
-      'output_exists',
-      deps,
-    );
-  }
-
-  const sidecar: SidecarMetadata = {
-    item: label,
-    seed: job.jobPayload.seed,
-    promptId: job.promptId,
-    server,
-    sha256: digest,
-    jobId: job.id,
-    runId: job.pipelineRunId,
-    parentCandidateId: job.parentCandidateId,
-    comfyuiFile: { filename: image.filename, subfolder: image.subfolder, type: image.type },
-    createdAt: new Date().toISOString(),
-    ...job.jobPayload.summary,
-  };
+  // What the server ran (its history echoes the prompt), stored once per distinct graph beside the images.
+  const ran = job.resultMetadata?.prompt?.[2];
+  const createdAt = new Date().toISOString();
   const write = deps.writeFile ?? writeFileAtomically;
-  const sidecarFile = sidecarPath(target);
-  const foreign = await foreignSidecar(sidecarFile);
-  if (foreign && !job.jobPayload.overwrite) {
-    return failed(job, `${label}: ${sidecarFile} already exists and was not written by Kiln; move it away, or pass --overwrite (or set output.overwrite: true) to replace it`, 'output_exists', deps);
-  }
-  let sidecarWritten = false;
+  let workflowRecord: SidecarMetadata['workflow'];
+  let sidecarWithoutImage: string | undefined;
+  let failedTarget = files[0]?.target ?? job.jobPayload.targetFolder;
   try {
-    await write(sidecarFile, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
-    sidecarWritten = true;
-    if (existing !== digest) await write(target, bytes, job.id);
+    workflowRecord = await storeWorkflow(job.jobPayload.targetFolder, typeof ran === 'object' && ran !== null ? ran : job.jobPayload.workflow, job.id, write);
+    for (const file of files) {
+      failedTarget = file.target;
+      const sidecar: SidecarMetadata = {
+        item: label,
+        seed: job.jobPayload.seed,
+        promptId: job.promptId,
+        server,
+        sha256: file.digest,
+        jobId: job.id,
+        runId: job.pipelineRunId,
+        parentCandidateId: job.parentCandidateId,
+        ...(file.image ? { comfyuiFile: { filename: file.image.filename, subfolder: file.image.subfolder, type: file.image.type } } : { comfyuiWebSocket: true }),
+        output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize, ...(file.batchSize > 1 ? { seedShared: true } : {}) },
+        workflow: workflowRecord,
+        createdAt,
+        ...job.jobPayload.summary,
+      };
+      await write(sidecarPath(file.target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
+      if (file.existing !== file.digest) {
+        if (file.existing === undefined) sidecarWithoutImage = sidecarPath(file.target);
+        await write(file.target, file.bytes, job.id);
+        sidecarWithoutImage = undefined;
+      }
+    }
   } catch (error) {
-    await rm(partPath(target, job.id), { force: true });
-    await rm(partPath(sidecarFile, job.id), { force: true });
+    await Promise.all(files.flatMap((file) => [rm(partPath(file.target, job.id), { force: true }), rm(partPath(sidecarPath(file.target), job.id), { force: true })]));
     // The disk must agree with the ledger: no sidecar for an image that is not there.
-    if (sidecarWritten && existing === undefined) await rm(sidecarFile, { force: true });
-    const reason = `${label}: ${describeDiskError(error, target)}`;
+    if (sidecarWithoutImage) await rm(sidecarWithoutImage, { force: true });
+    const reason = `${label}: ${describeDiskError(error, failedTarget)}`;
     // A full disk or a permission problem passes once a person acts: keep the image on the server
     // and try again after a backoff, failing only when the retry budget is spent.
     if (isPassingDiskError(error) && job.retryCount < deps.retry.maxRetries) return downloadLater(job, reason, deps);
     return failed(job, `${reason}; once fixed, retry with: kiln jobs retry ${job.id}`, 'write', deps);
   }
+  const [primary] = files;
+  const target = primary.target;
+  const digest = primary.digest;
+  const written = files.map((file) => ({ imagePath: file.target, sha256: file.digest, nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize }));
 
   // No transaction around the two writes: recordCandidate is idempotent by the job id, so a crash
   // between them is finished by the next attempt (same candidate, then the mark), and each image
@@ -137,7 +172,7 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
     index: job.slotIndex,
     imagePath: target,
     seed: job.jobPayload.seed,
-    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.promptId, server },
+    metadata: { ...job.jobPayload.summary, sha256: digest, promptId: job.promptId, server, workflow: workflowRecord, ...(files.length > 1 ? { files: written } : {}) },
     sourceKey: job.id,
   });
   const candidateId = candidate.id;
@@ -158,17 +193,11 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
     imagePath: target,
     seed: job.jobPayload.seed,
     sha256: digest,
+    files: written,
     candidateId,
     durationMs,
   });
   return { outcome: 'recorded', job, imagePath: target, candidateId, sha256: digest };
-}
-
-/** The saved image of the prompt; a preview only when nothing was saved. */
-function pickImage(job: ComfyUiJob): OutputImage | undefined {
-  const outputs = job.resultMetadata?.outputs ?? {};
-  const images = collectOutputImages(outputs, `history of ${job.promptId}`);
-  return images.find((i) => i.type === 'output') ?? images[0];
 }
 
 /** A file where the sidecar goes that Kiln did not write (not JSON with Kiln's fields). */

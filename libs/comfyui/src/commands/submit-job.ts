@@ -6,6 +6,7 @@ import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
 import { backoffDelay } from '../client/backoff';
 import type { JobCommandDeps } from './job-command-deps';
+import type { UploadOnce } from './upload-once';
 
 export type SubmitJobResult =
   | { outcome: 'submitted'; job: ComfyUiJob; alreadyOnServer: boolean }
@@ -31,6 +32,7 @@ export interface SubmitJobOptions {
 export async function submitJob(job: ComfyUiJob, server: string, deps: JobCommandDeps, options: SubmitJobOptions = {}): Promise<SubmitJobResult> {
   const client = deps.clientFor(server);
   const manager = deps.dataSource.manager;
+  let usedEarlierUpload = false;
   try {
     // The server is written on the row before every POST: a server there means an earlier attempt
     // (perhaps of a process that died right after posting) may have reached it. Ask before posting.
@@ -39,13 +41,26 @@ export async function submitJob(job: ComfyUiJob, server: string, deps: JobComman
       return markSubmitted(job, previous, deps, true);
     }
     if (job.server !== server && !(await patchJob(manager, job, { server }))) return { outcome: 'skipped', job };
-    const workflow = await withUploads(client, job);
+    const { workflow, reused } = await withUploads(client, server, job, deps.uploads);
+    usedEarlierUpload = reused;
     const submitted = await client.submitPrompt(workflow, { promptId: job.promptId });
     // The server's id is the one it will report under; a server that ignores ours (older ComfyUI,
     // a proxy) would otherwise look as if it lost the prompt, and the item would be queued again.
     return markSubmitted(job, server, deps, false, submitted.promptId);
   } catch (error) {
+    if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED' && usedEarlierUpload) {
+      // The server may have lost a file an earlier job sent (its input folder was cleaned): send it
+      // again on the next attempt; a second refusal, with files this job sent itself, fails the job.
+      deps.uploads?.forget(server, job.jobPayload.uploads.map((upload) => upload.uploadName));
+      return scheduleRetry(job, server, `${job.jobPayload.label}: ${error.message}`, deps, 'upload_reused');
+    }
     if (error instanceof ComfyUiError && error.code === 'COMFYUI_WORKFLOW_REJECTED') {
+      if (deps.catalogueStale && lostWhatItOffered(error)) {
+        // The server lost a model or node since its catalogue was read (restarted with other files):
+        // back to waiting for a server that has it, within the retry budget.
+        deps.catalogueStale(server);
+        return scheduleRetry(job, server, `${server} no longer offers what ${job.jobPayload.label} needs: ${error.message}`, deps, 'catalogue_changed');
+      }
       return fail(job, server, `${job.jobPayload.label}: ${error.message}`, 'rejected', deps);
     }
     if (error instanceof ComfyUiError && error.transient) {
@@ -80,18 +95,26 @@ async function isAlreadyOnServer(deps: JobCommandDeps, server: string, promptId:
   }
 }
 
-/** Uploads declared input files and points their LoadImage inputs at the names the server chose. */
-async function withUploads(client: ComfyUiClient, job: ComfyUiJob): Promise<ApiWorkflow> {
+/**
+ * Uploads declared input files and points their LoadImage inputs at the names the server chose.
+ * `reused`: some file was sent by an earlier job (see {@link UploadOnce}), not by this one.
+ */
+async function withUploads(client: ComfyUiClient, server: string, job: ComfyUiJob, uploads: UploadOnce | undefined): Promise<{ workflow: ApiWorkflow; reused: boolean }> {
   const workflow = structuredClone(job.jobPayload.workflow);
+  let reused = false;
   for (const upload of job.jobPayload.uploads) {
-    const stored = await client.uploadImage(await readFile(upload.localPath), {
-      filename: upload.uploadName,
-      overwrite: true,
-    });
+    let stored;
+    if (uploads) {
+      const sent = await uploads.upload(client, server, upload.localPath, upload.uploadName);
+      stored = sent.stored;
+      reused ||= sent.reused;
+    } else {
+      stored = await client.uploadImage(await readFile(upload.localPath), { filename: upload.uploadName, overwrite: true });
+    }
     const node = workflow[upload.nodeId];
     if (node) node.inputs[upload.input] = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;
   }
-  return workflow;
+  return { workflow, reused };
 }
 
 async function markSubmitted(job: ComfyUiJob, server: string, deps: JobCommandDeps, alreadyOnServer: boolean, serverPromptId = job.promptId): Promise<SubmitJobResult> {
@@ -198,6 +221,12 @@ export async function fail(
     error: message,
   });
   return { outcome: 'failed', job: updated, error: message };
+}
+
+/** A refusal the preflight would have caught with a fresh catalogue: an option or node class the server no longer has. */
+function lostWhatItOffered(error: ComfyUiError): boolean {
+  if (error.comfyUiErrorType === 'invalid_prompt' && /does not exist/.test(error.message)) return true;
+  return error.nodeErrors.length > 0 && error.nodeErrors.every((e) => e.type === 'value_not_in_list');
 }
 
 function isMissingUpload(error: unknown): boolean {

@@ -13,6 +13,8 @@ export interface PromptEventsContext {
   finish(job: ComfyUiJob): Promise<void>;
   /** The socket is up (again): prompts may have moved on while nobody listened. */
   recheck(): void;
+  /** The socket came back after a drop: the server may have restarted with other models or nodes. */
+  reconnected?(): void;
 }
 
 /** Moves jobs on as soon as the server's WebSocket reports on their prompts; returns the stream. */
@@ -45,7 +47,8 @@ export function followPromptEvents(stream: ComfyUiEventStream, context: PromptEv
   // connected client only): a 1-image CLI run would wait for the first poll. Look once it is up.
   stream.on('ready', () => context.recheck());
   stream.on('reconnected', (info) => {
-    deps.logger.warn('ComfyUI connection came back: re-checking its prompts', { server, downtimeMs: info.downtimeMs, sidChanged: info.sidChanged });
+    deps.logger.warn('ComfyUI connection came back: re-checking its prompts and node catalogue', { server, downtimeMs: info.downtimeMs, sidChanged: info.sidChanged });
+    context.reconnected?.();
     context.recheck();
   });
   stream.on('error', (error) => deps.logger.debug('ComfyUI event stream error', { server, error: error.message }));

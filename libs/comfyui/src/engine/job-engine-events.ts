@@ -18,9 +18,11 @@ export type JobEngineEvent =
       label: string;
       promptId: string;
       server: string;
+      /** The first (or only) file; `files` lists every file the job wrote, this one first. */
       imagePath: string;
       seed: number;
       sha256: string;
+      files: Array<{ imagePath: string; sha256: string; nodeId: string; batchIndex: number; batchSize: number }>;
       candidateId: string;
       durationMs: number;
     }

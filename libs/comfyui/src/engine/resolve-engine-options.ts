@@ -5,6 +5,7 @@ import { createLogger, transports, type Logger } from 'winston';
 import type { ComfyUiClientOptions } from '../client/options';
 import type { RetryPolicy } from '../commands/job-command-deps';
 import type { WriteFile } from '../files/write-file-atomically';
+import type { ServerCatalogues } from '../preflight/server-catalogues';
 import { EngineMetrics } from './engine-metrics';
 import type { JobEngineEvent } from './job-engine-events';
 
@@ -47,6 +48,11 @@ export interface JobEngineOptions {
   /** How images and sidecars reach the disk (tests inject a disk that fails on demand). */
   writeFile?: WriteFile;
   onEvent?: (event: JobEngineEvent) => void;
+  /**
+   * The servers' `/object_info` cache, when the caller already read it for its preflight (the CLI):
+   * one read per server per run, and a reconnect refreshes it for both. Default: the engine's own.
+   */
+  catalogues?: ServerCatalogues;
 }
 
 /** {@link JobEngineOptions} with every default filled in, resolved once by {@link resolveEngineOptions}. */
@@ -69,6 +75,7 @@ export interface ResolvedEngineOptions {
   metrics: EngineMetrics;
   writeFile?: WriteFile;
   onEvent: ((event: JobEngineEvent) => void) | undefined;
+  catalogues: ServerCatalogues | undefined;
 }
 
 /**
@@ -113,5 +120,6 @@ export function resolveEngineOptions(options: JobEngineOptions): ResolvedEngineO
     metrics: options.metrics ?? new EngineMetrics(),
     writeFile: options.writeFile,
     onEvent: options.onEvent,
+    catalogues: options.catalogues,
   };
 }

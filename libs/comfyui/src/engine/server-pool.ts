@@ -44,10 +44,13 @@ export class ServerPool {
   }
 }
 
-/** The server with the most free slots (ties: pool order); decrements its count. */
-export function takeSlot(free: Map<string, number>): string | undefined {
+/** The server with the most free slots (ties: pool order), among `among` when given; decrements its count. */
+export function takeSlot(free: Map<string, number>, among?: readonly string[]): string | undefined {
   let best: string | undefined;
-  for (const [server, slots] of free) if (slots > 0 && (best === undefined || slots > (free.get(best) ?? 0))) best = server;
+  for (const [server, slots] of free) {
+    if (among && !among.includes(server)) continue;
+    if (slots > 0 && (best === undefined || slots > (free.get(best) ?? 0))) best = server;
+  }
   if (best !== undefined) free.set(best, (free.get(best) ?? 0) - 1);
   return best;
 }

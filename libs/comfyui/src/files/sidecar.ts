@@ -8,7 +8,13 @@ export interface SidecarMetadata {
   jobId: string;
   runId: string;
   parentCandidateId: string | null;
-  comfyuiFile: { filename: string; subfolder: string; type: string };
+  /** The file on the server; absent for an image sent over the WebSocket (`comfyuiWebSocket`), which has none. */
+  comfyuiFile?: { filename: string; subfolder: string; type: string };
+  comfyuiWebSocket?: true;
+  /** The output node the image came from; a batch shares one seed, `batchIndex` says which image it is. */
+  output: { nodeId: string; batchIndex: number; batchSize: number; seedShared?: true };
+  /** The workflow the server ran: its sha256 and the file beside the images that holds it. */
+  workflow: { sha256: string; file: string };
   createdAt: string;
   /** prompt, checkpoint, size, sampler… from the job's summary. */
   [key: string]: unknown;

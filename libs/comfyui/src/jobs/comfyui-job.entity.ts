@@ -24,6 +24,11 @@ export interface ComfyUiJobPayload {
   overwrite: boolean;
   /** Free-form facts kept with the candidate (prompt, checkpoint, size…). */
   summary: Record<string, unknown>;
+  /**
+   * The image-output nodes whose images are kept, in order (see `jobOutputFiles`); absent in jobs
+   * made before outputs were chosen, which keep the first saved image.
+   */
+  outputs?: Array<{ id: string; slug: string; socket?: true }>;
 }
 
 @Entity('comfyui_jobs')

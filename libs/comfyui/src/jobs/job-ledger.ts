@@ -191,13 +191,16 @@ export async function claimDuePendingJobs(
   leaseMs: number,
   runId?: string,
   runIds?: readonly string[],
+  /** Only jobs of these routing keys (`capabilityKey`: step and kind), e.g. those a free server can run. */
+  keys?: readonly string[],
 ): Promise<ComfyUiJob[]> {
   if (limit <= 0) return [];
   const params: unknown[] = [owner, limit, new Date(Date.now() + leaseMs)];
+  const keyFilter = keys ? ` AND ${ROUTING_KEY_SQL} = ANY($${params.push(keys)}::text[])` : '';
   const result: unknown = await manager.query(
     `UPDATE comfyui_jobs SET lease_owner = $1, lease_expires_at = $3, updated_at = now()
       WHERE id IN (
-        SELECT id FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runIds)}
+        SELECT id FROM comfyui_jobs WHERE ${duePendingSql(params, runId, runIds)}${keyFilter}
          ORDER BY created_at LIMIT $2
          FOR UPDATE SKIP LOCKED)
       RETURNING id`,
@@ -206,6 +209,34 @@ export async function claimDuePendingJobs(
   const ids = returnedRows<{ id: string }>(result).map((row) => row.id);
   if (ids.length === 0) return [];
   return manager.getRepository(ComfyUiJob).find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } });
+}
+
+// A job's routing key, as `capabilityKey` builds it: jobs of one step and kind need the same models.
+const ROUTING_KEY_SQL = `(pipeline_step_id::text || CASE WHEN parent_candidate_id IS NULL THEN ':base' ELSE ':child' END)`;
+
+/**
+ * One due pending job per routing key (the oldest), so the submitter can preflight each kind of
+ * waiting work once and claim only what a free server can run.
+ */
+export async function sampleDuePendingByKey(
+  manager: EntityManager,
+  owner: string,
+  runId?: string,
+  runIds?: readonly string[],
+): Promise<Array<{ key: string; job: ComfyUiJob }>> {
+  const params: unknown[] = [owner];
+  const rows: Array<{ key: string; id: string }> = await manager.query(
+    `SELECT DISTINCT ON (${ROUTING_KEY_SQL}) ${ROUTING_KEY_SQL} AS key, id FROM comfyui_jobs
+      WHERE ${duePendingSql(params, runId, runIds)} ORDER BY ${ROUTING_KEY_SQL}, created_at`,
+    params,
+  );
+  if (rows.length === 0) return [];
+  const jobs = await manager.getRepository(ComfyUiJob).find({ where: { id: In(rows.map((r) => r.id)) } });
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  return rows.flatMap((row) => {
+    const job = byId.get(row.id);
+    return job ? [{ key: row.key, job }] : [];
+  });
 }
 
 /**

@@ -37,6 +37,8 @@ export interface RunJob extends JobProgress {
   /** The item or step the job belongs to (its payload's label). */
   label: string;
   errorMessage: string | null;
+  /** The server the job was last sent to; null before its first submission. */
+  server: string | null;
 }
 
 /** Every job of a run, oldest first. */
@@ -50,12 +52,12 @@ export function listFailedJobs(manager: EntityManager, runId: string): Promise<R
 }
 
 async function selectRunJobs(manager: EntityManager, runId: string, filter: string): Promise<RunJob[]> {
-  const rows: Array<{ id: string; step_id: string; status: ComfyUiJobStatus; processed: boolean; label: string; error_message: string | null }> = await manager.query(
-    `SELECT id, pipeline_step_id AS step_id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message
+  const rows: Array<{ id: string; step_id: string; status: ComfyUiJobStatus; processed: boolean; label: string; error_message: string | null; server: string | null }> = await manager.query(
+    `SELECT id, pipeline_step_id AS step_id, status, processed_at IS NOT NULL AS processed, job_payload->>'label' AS label, error_message, server
        FROM comfyui_jobs WHERE pipeline_run_id = $1 ${filter} ORDER BY created_at, id`,
     [runId],
   );
-  return rows.map((row) => ({ id: row.id, stepId: row.step_id, status: row.status, processed: row.processed, label: row.label, errorMessage: row.error_message }));
+  return rows.map((row) => ({ id: row.id, stepId: row.step_id, status: row.status, processed: row.processed, label: row.label, errorMessage: row.error_message, server: row.server }));
 }
 
 /** The job a typed id or id prefix names. */

@@ -3,6 +3,7 @@ import { JobOrchestrationError } from '../errors';
 import { readStepParams } from '../spec/read-step-params';
 import type { StepParams, StepWorkflow } from '../spec/resolved-job-spec';
 import {
+  bindTargets,
   checkApiWorkflow,
   cloneJson,
   parseBindPath,
@@ -10,7 +11,7 @@ import {
   type WorkflowParam,
   type WorkflowTemplate,
 } from '../workflow/api-workflow';
-import { nodesOfClass } from '../workflow/detect-bindings';
+import { nodesOfClass } from '../workflow/graph-walk';
 
 /** What a payload is built from: a `selectNextJob` result satisfies it. */
 export interface BuildJobPayloadInput {
@@ -40,6 +41,13 @@ export interface JobPayload {
   uploads: JobUpload[];
   /** The step's timeout; unset: the caller's default (COMFYUI_TIMEOUT) applies. */
   timeoutSeconds?: number;
+  /** The image-output nodes whose images the job keeps, in order; absent for steps stored before outputs were chosen. */
+  outputs?: Array<{ id: string; slug: string; socket?: true }>;
+  /**
+   * Where each recorded value sits in `workflow` (StepParams field → `"<node id>.inputs.<input>"`
+   * list), so a record can be checked against the graph; `seed` is always there when the graph has one.
+   */
+  placed: Record<string, string[]>;
 }
 
 // StepParams field → workflow parameter it is placed at.
@@ -61,16 +69,27 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${input.step.name} has no child workflow but a child generation was selected`);
   }
   const workflow = cloneJson(template.graph);
-  const set = (param: WorkflowParam, value: unknown) => {
-    const target = template.bindings[param] ? parseBindPath(template.bindings[param] as string) : undefined;
+  const setPath = (path: string, value: unknown) => {
+    const target = parseBindPath(path);
     if (target && workflow[target.nodeId]) workflow[target.nodeId].inputs[target.input] = value;
   };
+  const placed: Record<string, string[]> = {};
+  const set = (param: WorkflowParam, value: unknown, field: string = param) => {
+    const paths = bindTargets(template.bindings, param);
+    for (const path of paths) setPath(path, value);
+    if (paths.length) placed[field] = paths;
+  };
 
+  // The spec's resolver refused `set:` entries that overlap a placed parameter, so the order is moot.
+  for (const [path, value] of Object.entries(params.set ?? {})) setPath(path, value);
   for (const [field, param] of PARAM_FIELDS) {
-    if (params[field] !== undefined) set(param, params[field]);
+    if (params[field] !== undefined) set(param, params[field], field);
   }
-  set('seed', input.seed);
-  if (isChild && params.denoise !== undefined) set('denoise', params.denoise);
+  // `seed: workflow` keeps every seed of the graph as it is (the selected seed was read from its first place).
+  if (params.seed.mode !== 'workflow') set('seed', input.seed);
+  else placed['seed'] = bindTargets(template.bindings, 'seed').slice(0, 1);
+  // A step with children keeps its denoise for them; without, it is the base images' own.
+  if (params.denoise !== undefined && (isChild || !workflows.child)) set('denoise', params.denoise);
 
   // No run id in the prefix: ComfyUI embeds the workflow in the PNG, so a rerun with the same seed
   // must send the same workflow to get byte-identical files (the server numbers files itself).
@@ -78,9 +97,19 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
   placeFilenamePrefix(workflow, template, filenamePrefix);
 
   const uploads: JobUpload[] = [];
+  if (!isChild) {
+    // Named after their content: parallel runs and reruns upload the same name for the same bytes.
+    for (const [param, file, digest] of [['image', params.image, params.imageSha256], ['mask', params.mask, params.maskSha256]] as const) {
+      const target = parseBindPath(bindTargets(template.bindings, param)[0] ?? '');
+      if (!file || !digest || !target || !workflow[target.nodeId]) continue;
+      const uploadName = `kiln-in-${digest.slice(0, 32)}${path.extname(file).toLowerCase() || '.png'}`;
+      workflow[target.nodeId].inputs[target.input] = uploadName;
+      uploads.push({ localPath: file, uploadName, target });
+    }
+  }
   if (isChild) {
     const parent = input.parent;
-    const imageTarget = template.bindings.image ? parseBindPath(template.bindings.image) : undefined;
+    const imageTarget = parseBindPath(bindTargets(template.bindings, 'image')[0] ?? '');
     if (!parent || !imageTarget) {
       throw new JobOrchestrationError('PAYLOAD_UNBUILDABLE', `child generation ${input.jobKey} needs a parent image and a LoadImage input for it`);
     }
@@ -88,11 +117,11 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     workflow[imageTarget.nodeId].inputs[imageTarget.input] = uploadName;
     uploads.push({ localPath: path.resolve(input.run.targetFolder, parent.imagePath), uploadName, target: imageTarget });
   }
-  return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds };
+  return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds, outputs: template.outputs?.nodes, placed };
 }
 
 function placeFilenamePrefix(workflow: ApiWorkflow, template: WorkflowTemplate, prefix: string): void {
-  const bound = template.bindings.filename_prefix ? parseBindPath(template.bindings.filename_prefix) : undefined;
+  const bound = parseBindPath(bindTargets(template.bindings, 'filename_prefix')[0] ?? '');
   const saves = nodesOfClass(workflow, 'SaveImage');
   // Every SaveImage gets a prefix of its own so no output of this job can collide with another's.
   for (const id of saves) {

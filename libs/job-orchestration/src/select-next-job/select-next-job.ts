@@ -13,6 +13,8 @@ import { JobOrchestrationError } from '../errors';
 import { baseJobKey, childJobKey, deterministicOutputName, uniqueOutputName } from '../naming/output-name';
 import { deriveChildSeed, deriveSeed, drawRandomSeed } from '../seeds/derive-seed';
 import { readStepParams } from '../spec/read-step-params';
+import type { StepWorkflow } from '../spec/resolved-job-spec';
+import { readWorkflowSeed } from '../workflow/workflow-seed';
 import type { JobSlotsPort } from './job-slots.port';
 
 /** Options of {@link selectNextJob}. */
@@ -41,8 +43,8 @@ interface SelectedWork {
   /** Base index in the step, or child index under the parent (0-based). */
   index: number;
   seed: number;
-  /** `random` seeds were drawn now: record them, they cannot be derived again. */
-  seedMode: 'derived' | 'random';
+  /** `random` seeds were drawn now: record them, they cannot be derived again; `workflow` seeds are the graph's own. */
+  seedMode: 'derived' | 'random' | 'workflow';
   /** Output path relative to the run's target folder. */
   outputName: string;
   /** Unique within the run, stable for this slot: idempotency key and SaveImage prefix. */
@@ -97,19 +99,26 @@ function workOfStep(step: PipelineStep, slot: FreeSlot, options: SelectNextJobOp
   const { seed: seedPolicy } = readStepParams(step);
   const now = options.now ?? (() => new Date());
   const drawSeed = options.drawSeed ?? drawRandomSeed;
-  const seedMode = seedPolicy.mode === 'fixed' ? 'derived' : 'random';
+  const seedMode = seedPolicy.mode === 'fixed' ? 'derived' : seedPolicy.mode;
+  const graphSeed = (role: 'base' | 'child') => {
+    const template = (step.workflow as Partial<StepWorkflow> | null)?.[role];
+    const seed = template ? readWorkflowSeed(template) : undefined;
+    if (seed === undefined) throw new JobOrchestrationError('STEP_DEFINITION_INVALID', `step ${step.name} keeps the workflow's seed but its ${role} workflow holds none`);
+    return seed;
+  };
 
   if (slot.kind === 'child') {
     const { parent, index } = slot;
     const jobKey = childJobKey(step.name, parent.id, index);
-    const seed = seedPolicy.mode === 'fixed' ? deriveChildSeed(seedPolicy.base, step.name, parent.seed, index) : drawSeed();
+    const seed =
+      seedPolicy.mode === 'fixed' ? deriveChildSeed(seedPolicy.base, step.name, parent.seed, index) : seedPolicy.mode === 'workflow' ? graphSeed('child') : drawSeed();
     return { kind: 'child_generation', run, step, parent, index, seed, seedMode, jobKey, outputName: uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()) };
   }
   const { index } = slot;
   const jobKey = baseJobKey(step.name, index);
   return {
     kind: 'base_generation', run, step, index, jobKey, seedMode,
-    seed: seedPolicy.mode === 'fixed' ? deriveSeed(seedPolicy.base, step.name, index) : drawSeed(),
+    seed: seedPolicy.mode === 'fixed' ? deriveSeed(seedPolicy.base, step.name, index) : seedPolicy.mode === 'workflow' ? graphSeed('base') : drawSeed(),
     outputName: step.naming === 'deterministic' ? deterministicOutputName(step.name, index, step.baseCount) : uniqueOutputName(step.name, `${step.runId}/${jobKey}`, now()),
   };
 }

@@ -9,7 +9,6 @@ import {
   IsOptional,
   IsString,
   IsDivisibleBy,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -46,8 +45,50 @@ function IsSeed(): PropertyDecorator {
     name: 'isSeed',
     validator: {
       validate: (value: unknown) =>
-        value === 'random' || (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SEED),
-      defaultMessage: () => `must be "random" or a whole number from 0 to ${MAX_SEED}`,
+        value === 'random' || value === 'workflow' || (Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SEED),
+      defaultMessage: () => `must be "random", "workflow" or a whole number from 0 to ${MAX_SEED}`,
+    },
+  });
+}
+
+const BIND_PATH_SCHEMA = { type: 'string', pattern: BIND_PATH.source };
+const BIND_SCHEMA = { oneOf: [BIND_PATH_SCHEMA, { type: 'array', minItems: 1, maxItems: 64, items: BIND_PATH_SCHEMA }] };
+
+/** One bind path, or a non-empty list of them (one value, several places). */
+function IsBindPaths(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isBindPaths',
+    validator: {
+      validate: (value: unknown) =>
+        (typeof value === 'string' && BIND_PATH.test(value)) ||
+        (Array.isArray(value) && value.length > 0 && value.length <= 64 && value.every((v) => typeof v === 'string' && BIND_PATH.test(v))),
+      defaultMessage: () => 'must be a path like "<node id>.inputs.<input name>", or a list of them',
+    },
+  });
+}
+
+/** Values of a `set:` map: plain data a widget can hold. */
+function isWidgetValue(value: unknown): boolean {
+  return (typeof value === 'string' && value.length <= 20000) || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function IsSetMap(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSetMap',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+        const entries = Object.entries(value);
+        return entries.length <= 1000 && entries.every(([key, v]) => BIND_PATH.test(key) && isWidgetValue(v));
+      },
+      defaultMessage: (args?: ValidationArguments) => {
+        const value = args?.value as Record<string, unknown> | undefined;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be a mapping of "<node id>.inputs.<input name>": value';
+        const badKey = Object.keys(value).find((key) => !BIND_PATH.test(key));
+        if (badKey !== undefined) return `key ${JSON.stringify(badKey)} is not "<node id>.inputs.<input name>"`;
+        const badValue = Object.keys(value).find((key) => !isWidgetValue(value[key]));
+        return `${JSON.stringify(badValue)} must be text, a number or true/false`;
+      },
     },
   });
 }
@@ -136,12 +177,54 @@ export class GenerationParamsSpec {
   @IsIn(COMFYUI_SCHEDULERS, { message: oneOfMessage('scheduler', COMFYUI_SCHEDULERS) })
   scheduler?: string;
 
-  @Describe('Base seed (each image gets a seed derived from it, the item and the image index), or "random" for a fresh recorded seed per image.', {
-    oneOf: [{ type: 'integer', minimum: 0, maximum: MAX_SEED }, { const: 'random' }],
+  @Describe('Base seed (each image gets a seed derived from it, the item and the image index), "random" for a fresh recorded seed per image, or "workflow" to keep (and record) the seed the workflow file holds.', {
+    oneOf: [{ type: 'integer', minimum: 0, maximum: MAX_SEED }, { const: 'random' }, { const: 'workflow' }],
   })
   @IsOptional()
   @IsSeed()
-  seed?: number | 'random';
+  seed?: number | 'random' | 'workflow';
+
+  @Describe('Any widget of the workflow: "<node id>.inputs.<input name>": value (a LoRA strength, a refiner checkpoint, unet_name…). Item entries override defaults entry by entry.', {
+    type: 'object',
+    propertyNames: BIND_PATH_SCHEMA,
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
+  })
+  @IsOptional()
+  @IsSetMap()
+  set?: Record<string, string | number | boolean>;
+
+  @Describe('Denoise of the sampler (img2img strength with image:), placed like steps. In a pipeline step: the denoise of its child generations.')
+  @IsOptional()
+  @IsNumber(NUMBER)
+  @Min(0)
+  @Max(1)
+  denoise?: number;
+
+  @Describe('Input image (img2img, ControlNet, inpainting): a file relative to the spec, uploaded once per content and bound to the LoadImage.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  image?: string;
+
+  @Describe('Inpainting mask: a file relative to the spec, bound to the LoadImageMask.')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  mask?: string;
+
+  @Describe('The image output node to keep when the workflow has several (its id, e.g. "19" or "57:9").')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  output?: string;
+
+  @Describe('"all": keep the images of every output node, named <name>.<node title slug>.png.')
+  @IsOptional()
+  @IsIn(['all'], { message: 'must be "all" (or use output: "<node id>" for one node)' })
+  outputs?: 'all';
 
   @Describe('Seconds one image may take before it fails; unset: COMFYUI_TIMEOUT of the process that runs the job (default 300).')
   @IsOptional()
@@ -188,13 +271,6 @@ export class StepSpec extends GenerationParamsSpec {
   @Max(MAX_IMAGES_PER_ENTRY)
   children?: number;
 
-  @Describe('img2img denoise of child generations (default 0.6).')
-  @IsOptional()
-  @IsNumber(NUMBER)
-  @Min(0)
-  @Max(1)
-  denoise?: number;
-
   @Describe('Workflow of child generations (default img2img); same forms as `workflow`, needs a LoadImage.')
   @IsOptional()
   @IsString()
@@ -203,22 +279,22 @@ export class StepSpec extends GenerationParamsSpec {
   child_workflow?: string;
 }
 
-/** Where each parameter goes in a user workflow: `"<node id>.inputs.<input name>"`. */
+/** Where each parameter goes in a user workflow: `"<node id>.inputs.<input name>"`, or a list of them. */
 export class WorkflowBindSpec {
-  @IsOptional() @IsString() @Matches(BIND_PATH) prompt?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) negative_prompt?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) checkpoint?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) width?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) height?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) steps?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) cfg?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) sampler?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) scheduler?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) seed?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) denoise?: string;
-  @Describe('The LoadImage input that receives the parent image of child generations.')
-  @IsOptional() @IsString() @Matches(BIND_PATH) image?: string;
-  @IsOptional() @IsString() @Matches(BIND_PATH) filename_prefix?: string;
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() prompt?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() negative_prompt?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() checkpoint?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() width?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() height?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() steps?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() cfg?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() sampler?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() scheduler?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() seed?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() denoise?: string | string[];
+  @Describe('The LoadImage input that receives the parent image of child generations.', BIND_SCHEMA) @IsOptional() @IsBindPaths() image?: string | string[];
+  @Describe('The LoadImageMask input that receives `mask:`.', BIND_SCHEMA) @IsOptional() @IsBindPaths() mask?: string | string[];
+  @Describe('', BIND_SCHEMA) @IsOptional() @IsBindPaths() filename_prefix?: string | string[];
 }
 
 /** A user workflow exported from ComfyUI with "Save (API)". */
@@ -229,10 +305,22 @@ export class WorkflowEntrySpec {
   @MaxLength(1024)
   file!: string;
 
-  @Describe('Explicit parameter placement; parameters left out are found by node class.')
+  @Describe('Explicit parameter placement (a path or a list of paths); parameters left out are found by walking the graph from its sampling nodes.')
   @IsOptional()
   @Nested(() => WorkflowBindSpec)
   bind?: WorkflowBindSpec;
+
+  @Describe('The image output node to keep when the workflow has several (its id, e.g. "19" or "57:9").')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  output?: string;
+
+  @Describe('"all": keep the images of every output node, named <name>.<node title slug>.png.')
+  @IsOptional()
+  @IsIn(['all'], { message: 'must be "all" (or use output: "<node id>" for one node)' })
+  outputs?: 'all';
 }
 
 /** A Kiln job file: a batch (`items`) or a pipeline (`steps`). */

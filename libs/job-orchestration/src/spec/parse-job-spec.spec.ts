@@ -37,7 +37,7 @@ describe('parseJobSpec', () => {
       scheduler: 'karras', timeoutSeconds: 120,
     });
     expect(spec.steps[2].workflow.base.bindings).toMatchObject({
-      prompt: '6.inputs.text', seed: '3.inputs.seed', checkpoint: '4.inputs.ckpt_name', negative_prompt: '7.inputs.text',
+      prompt: ['6.inputs.text'], seed: ['3.inputs.seed'], checkpoint: ['4.inputs.ckpt_name'], negative_prompt: ['7.inputs.text'],
     });
   });
 

@@ -1,16 +1,22 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { decodeSpecText, MAX_SPEC_BYTES, tooLargeIssue, type JobSpecFormat } from './decode-spec-text';
 import { JobSpec } from './job-spec.classes';
-import { resolveJobSpec, resolveInside, type ReadWorkflowFile } from './resolve-job-spec';
+import { resolveInside } from './resolve-inside';
+import { resolveJobSpec } from './resolve-job-spec';
+import type { ReadWorkflowFile } from './workflow-loader';
 import type { ResolvedJobSpec } from './resolved-job-spec';
+import type { ObjectInfo } from '../workflow/object-info';
 import { formatSpecIssues, validationErrorsToIssues, type SpecIssue } from './spec-issue';
 
 /** Largest workflow file a spec may point at. */
 const MAX_WORKFLOW_BYTES = 5 * 1024 * 1024;
+/** Largest input image (`image:`, `mask:`) a spec may point at. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link parseJobSpec}. */
 export interface ParseJobSpecOptions {
@@ -23,6 +29,10 @@ export interface ParseJobSpecOptions {
   readWorkflowFile?: ReadWorkflowFile;
   /** Most images the spec may ask for (KILN_MAX_IMAGES); default 10,000. */
   maxImages?: number;
+  /** sha256 of an input image; defaults to a size-bounded read with the same symlink rule. */
+  hashInputFile?: (absolutePath: string) => string;
+  /** The server's `/object_info`, to convert UI-format workflow files; without it they are an error (code `needs-object-info`). */
+  objectInfo?: ObjectInfo;
 }
 
 /** A valid spec, or every problem found in it at once (`message` renders them all). */
@@ -49,14 +59,15 @@ export function parseJobSpec(text: string, options: ParseJobSpecOptions): ParseJ
     validateSync(spec, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: true, value: true } }),
   );
   const readWorkflowFile = options.readWorkflowFile ?? boundedReader(options.baseDir);
-  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile, maxImages: options.maxImages });
+  const hashInputFile = options.hashInputFile ?? boundedHasher(options.baseDir);
+  const resolved = resolveJobSpec(spec, source, { baseDir: options.baseDir, readWorkflowFile, hashInputFile, objectInfo: options.objectInfo, maxImages: options.maxImages });
   issues.push(...resolved.issues);
   if (issues.length || !resolved.resolved) return failure(issues, sourceName);
   return { ok: true, spec: resolved.resolved };
 }
 
 /** Reads a job file (`.json` is JSON, anything else YAML) and parses it like {@link parseJobSpec}. */
-export function loadJobSpecFile(file: string, options: Pick<ParseJobSpecOptions, 'maxImages'> = {}): ParseJobSpecResult {
+export function loadJobSpecFile(file: string, options: Pick<ParseJobSpecOptions, 'objectInfo' | 'maxImages'> = {}): ParseJobSpecResult {
   const absolute = path.resolve(file);
   const sourceName = path.basename(absolute);
   let size: number;
@@ -69,22 +80,28 @@ export function loadJobSpecFile(file: string, options: Pick<ParseJobSpecOptions,
   }
   // Checked before reading so a huge file is never loaded into memory.
   if (size > MAX_SPEC_BYTES) return failure([tooLargeIssue(size)], sourceName);
-  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName, maxImages: options.maxImages });
+  return parseJobSpec(fs.readFileSync(absolute, 'utf8'), { baseDir: path.dirname(absolute), sourceName, objectInfo: options.objectInfo, maxImages: options.maxImages });
 }
 
 function boundedReader(baseDir: string): ReadWorkflowFile {
-  return (absolutePath) => {
-    // A symlink inside the folder could still point anywhere: check where it really lands.
-    const real = fs.realpathSync(absolutePath);
-    const inside = resolveInside(fs.realpathSync(baseDir), path.relative(fs.realpathSync(baseDir), real));
-    if (!inside.ok) throw new Error(`it is a link to ${real}, outside the spec's folder`);
-    const stat = fs.statSync(real);
-    // A FIFO or a device (/dev/zero) would block the read or never end.
-    if (!stat.isFile()) throw new Error('it is not a regular file (a folder, FIFO or device); give a workflow .json file');
-    const size = stat.size;
-    if (size > MAX_WORKFLOW_BYTES) throw new Error(`it is ${size} bytes; workflow files are limited to ${MAX_WORKFLOW_BYTES}`);
-    return fs.readFileSync(real, 'utf8');
-  };
+  return (absolutePath) => fs.readFileSync(checkedRealPath(baseDir, absolutePath, MAX_WORKFLOW_BYTES, 'workflow files'), 'utf8');
+}
+
+function boundedHasher(baseDir: string): (absolutePath: string) => string {
+  return (absolutePath) => createHash('sha256').update(fs.readFileSync(checkedRealPath(baseDir, absolutePath, MAX_INPUT_BYTES, 'input images'))).digest('hex');
+}
+
+function checkedRealPath(baseDir: string, absolutePath: string, maxBytes: number, what: string): string {
+  // A symlink inside the folder could still point anywhere: check where it really lands.
+  const real = fs.realpathSync(absolutePath);
+  const inside = resolveInside(fs.realpathSync(baseDir), path.relative(fs.realpathSync(baseDir), real));
+  if (!inside.ok) throw new Error(`it is a link to ${real}, outside the spec's folder`);
+  const stat = fs.statSync(real);
+  // A FIFO or a device (/dev/zero) would block the read or never end.
+  if (!stat.isFile()) throw new Error('it is not a regular file (a folder, FIFO or device)');
+  const size = stat.size;
+  if (size > maxBytes) throw new Error(`it is ${size} bytes; ${what} are limited to ${maxBytes}`);
+  return real;
 }
 
 function failure(issues: SpecIssue[], sourceName: string): ParseJobSpecResult {

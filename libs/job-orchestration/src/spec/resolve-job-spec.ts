@@ -1,26 +1,14 @@
 import * as path from 'node:path';
 import { slugify } from '../naming/slugify';
-import {
-  bindPathProblem,
-  checkApiWorkflow,
-  parseBindPath,
-  WORKFLOW_PARAMS,
-  type WorkflowBindings,
-  type WorkflowParam,
-  type WorkflowTemplate,
-} from '../workflow/api-workflow';
-import { BUILTIN_REQUIRED_PARAMS, getBuiltinWorkflow, isBuiltinWorkflowName } from '../workflow/builtin-templates';
-import { detectWorkflowBindings, type UnplacedParam } from '../workflow/detect-bindings';
-import { didYouMean } from './did-you-mean';
+import { bindTargets, type WorkflowParam } from '../workflow/api-workflow';
+import type { ObjectInfo } from '../workflow/object-info';
+import { checkOutputs, checkPlacement, checkSeed, checkWidgets, mergeWidgets, resolveInputFiles } from './check-workflow-use';
 import type { GenerationParamsSpec, ItemSpec, JobSpec, StepSpec } from './job-spec.classes';
 import type { ResolvedJobSpec, ResolvedStep, SeedPolicy, StepParams } from './resolved-job-spec';
 import type { SpecIssue } from './spec-issue';
 import { outputDirProblem } from './output-dir-check';
 import { checkOutputNameCollisions, checkTotalImages, DEFAULT_MAX_IMAGES_PER_SPEC, deviceNameProblem } from './output-name-checks';
-import { prototypeSegmentProblem, workflowDataProblem } from './workflow-limits';
-
-/** Reads a workflow file the spec points at (already resolved inside the spec's folder); throws when it cannot. */
-export type ReadWorkflowFile = (absolutePath: string) => string;
+import { WorkflowLoader, type LoadedWorkflow, type OutputPick, type ReadWorkflowFile } from './workflow-loader';
 
 export interface ResolveJobSpecContext {
   /** Folder of the spec file: every relative path in the spec is relative to it. */
@@ -28,11 +16,15 @@ export interface ResolveJobSpecContext {
   readWorkflowFile: ReadWorkflowFile;
   /** Most images the spec may ask for (KILN_MAX_IMAGES); default {@link DEFAULT_MAX_IMAGES_PER_SPEC}. */
   maxImages?: number;
+  /** sha256 of an input image the spec points at (already resolved inside the spec's folder); throws when it cannot. */
+  hashInputFile?: (absolutePath: string) => string;
+  /** The server's `/object_info`: with it, UI-format workflow files are converted to the API format. */
+  objectInfo?: ObjectInfo;
 }
 
 const DEFAULT_CHILD_DENOISE = 0.6;
 
-type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout'>;
+type GenerationKey = Exclude<keyof GenerationParamsSpec, 'workflow' | 'timeout' | 'set' | 'output' | 'outputs'>;
 
 // Spec key → workflow parameter (and StepParams field) it feeds.
 const PLACEABLE: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = [
@@ -47,14 +39,6 @@ const PLACEABLE: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = [
   ['scheduler', 'scheduler', 'scheduler'],
   ['seed', 'seed', 'seed'],
 ];
-
-interface LoadedWorkflow {
-  template?: WorkflowTemplate;
-  unplaced: UnplacedParam[];
-  /** How to bind a parameter of this workflow, for error fixes. */
-  bindHint: (param: WorkflowParam) => string;
-  label: string;
-}
 
 /**
  * Checks what class validation cannot (items xor steps, slugs, workflow references, parameter
@@ -91,7 +75,7 @@ export function resolveJobSpec(
     if (!isObject(entry)) return;
     const at = `${listKey}[${index}]`;
     const slug = typeof entry.name === 'string' ? checkSlug(entry.name, `${at}.name`, slugOwners, report) : undefined;
-    const step = resolveEntry(entry, at, kind, defaults, workflows, report);
+    const step = resolveEntry(entry, at, kind, defaults, workflows, report, context);
     if (slug && step) {
       steps.push({ ...step, name: slug });
       placed.push({ at, step: { ...step, name: slug } });
@@ -113,6 +97,7 @@ export function resolveJobSpec(
       baseSeed: typeof defaults.seed === 'number' ? defaults.seed : null,
       steps: steps.map((step) => ({ ...step, overwrite })),
       checkpoints: collectCheckpoints(steps),
+      notes: workflows.notes,
       source,
     },
   };
@@ -125,6 +110,7 @@ function resolveEntry(
   defaults: Partial<GenerationParamsSpec>,
   workflows: WorkflowLoader,
   report: (issue: Omit<SpecIssue, 'kind'>) => void,
+  context: ResolveJobSpecContext,
 ): Omit<ResolvedStep, 'name'> | undefined {
   const setAt = (key: keyof StepSpec): string | undefined =>
     (entry as StepSpec)[key] !== undefined ? `${at}.${key}` : (defaults as StepSpec)[key] !== undefined ? `defaults.${key}` : undefined;
@@ -135,8 +121,23 @@ function resolveEntry(
   if (workflowName === 'img2img') {
     report({ path: setAt('workflow') ?? at, message: 'img2img needs an input image, which only child generations have', fix: 'use txt2img here (and img2img as child_workflow of a pipeline step)' });
   }
-  const explicit = PLACEABLE.filter(([key]) => value(key) !== undefined);
-  if (base) checkPlacement(base, 'base', explicit.map(([key, param]) => [param, setAt(key) ?? at]), at, setAt('workflow'), report);
+  const explicit: Array<[GenerationKey, WorkflowParam, keyof StepParams]> = PLACEABLE.filter(([key]) => value(key) !== undefined && key !== 'seed');
+  // In a batch, denoise is the base images' own; a pipeline step's denoise belongs to its children.
+  if (kind === 'batch' && value('denoise') !== undefined) explicit.push(['denoise', 'denoise', 'denoise']);
+  if (kind === 'pipeline' && defaults.denoise !== undefined) {
+    report({ path: 'defaults.denoise', message: 'is the denoise of batch items; a pipeline step sets the denoise of its children itself', fix: 'move it to each step (steps[n].denoise)' });
+  }
+  const inputs = resolveInputFiles(entry, defaults, at, context, report);
+  for (const input of ['image', 'mask'] as const) if (inputs[input]) explicit.push([input, input, input]);
+  const seed = value('seed') ?? 'random';
+  // The seed is always placed (a default random seed too): a recorded seed that never reached the graph would be a lie.
+  const seedAt = setAt('seed') ?? `${at}.seed`;
+  const widgets = mergeWidgets(defaults.set, entry.set);
+  if (base) {
+    checkPlacement(base, 'base', explicit.map(([key, param]) => [param, setAt(key) ?? at]), at, setAt('workflow'), report);
+    checkSeed(base, seed, seedAt, setAt('seed') === undefined, report);
+    checkWidgets(base, widgets, (key) => (entry.set?.[key] !== undefined ? `${at}.set` : 'defaults.set'), report);
+  }
 
   let child: LoadedWorkflow | undefined;
   const step = entry as StepSpec;
@@ -148,11 +149,22 @@ function resolveEntry(
       .filter(([key]) => key !== 'width' && key !== 'height')
       .map(([key, param]): [WorkflowParam, string] => [param, setAt(key) ?? at]);
     if (step.denoise !== undefined) childParams.push(['denoise', `${at}.denoise`]);
-    if (child) checkPlacement(child, 'child', childParams, at, step.child_workflow !== undefined ? `${at}.child_workflow` : undefined, report);
+    if (child) {
+      checkPlacement(child, 'child', childParams, at, step.child_workflow !== undefined ? `${at}.child_workflow` : undefined, report);
+      checkSeed(child, seed, seedAt, setAt('seed') === undefined, report);
+      checkWidgets(child, widgets, (key) => (entry.set?.[key] !== undefined ? `${at}.set` : 'defaults.set'), report);
+    }
   }
 
-  if (!base?.template || (child && !child.template)) return undefined;
-  const params: StepParams = { displayName: entry.name, seed: seedPolicy(value('seed')) };
+  const itemPick: OutputPick = { output: value('output'), outputs: value('outputs') };
+  const pickAt = setAt('output') ?? setAt('outputs') ?? setAt('workflow') ?? at;
+  const outputContext = { objectInfo: context.objectInfo, widgets, pipeline: kind === 'pipeline' };
+  const baseOutputs = base?.template ? checkOutputs(base, itemPick, pickAt, report, outputContext) : undefined;
+  const childOutputs = child?.template ? checkOutputs(child, {}, step.child_workflow !== undefined ? `${at}.child_workflow` : at, report, outputContext) : undefined;
+
+  if (!base?.template || !baseOutputs || (child && (!child.template || !childOutputs))) return undefined;
+  const params: StepParams = { displayName: entry.name, seed: seedPolicy(seed) };
+  if (Object.keys(widgets).length) params.set = widgets;
   // No timeout in the file: left unset, so the configured default applies when the job is created.
   const timeout = value('timeout');
   if (timeout !== undefined) params.timeoutSeconds = timeout;
@@ -160,157 +172,22 @@ function resolveEntry(
     const v = value(key);
     if (v !== undefined && field !== 'seed') (params as unknown as Record<string, unknown>)[field] = v;
   }
+  if (kind === 'batch' && value('denoise') !== undefined) params.denoise = value('denoise');
+  for (const input of ['image', 'mask'] as const) {
+    const file = inputs[input];
+    if (file) Object.assign(params, { [input]: file.path, [`${input}Sha256`]: file.sha256 });
+  }
   if (child) params.denoise = step.denoise ?? DEFAULT_CHILD_DENOISE;
   return {
     baseCount: kind === 'pipeline' ? step.count : (entry as ItemSpec).count ?? 1,
     childrenPerSelected: children,
     naming: kind === 'pipeline' ? 'unique' : 'deterministic',
     overwrite: false,
-    workflow: child?.template ? { base: base.template, child: child.template } : { base: base.template },
+    workflow: child?.template
+      ? { base: { ...base.template, outputs: baseOutputs }, child: { ...child.template, outputs: childOutputs } }
+      : { base: { ...base.template, outputs: baseOutputs } },
     params,
   };
-}
-
-function checkPlacement(
-  workflow: LoadedWorkflow,
-  role: 'base' | 'child',
-  explicit: Array<[WorkflowParam, string]>,
-  at: string,
-  workflowAt: string | undefined,
-  report: (issue: Omit<SpecIssue, 'kind'>) => void,
-): void {
-  const template = workflow.template;
-  if (!template) return;
-  for (const [param, where] of explicit) {
-    if (template.bindings[param]) continue;
-    if (param === 'denoise' && role === 'base') continue;
-    const reason = workflow.unplaced.find((u) => u.param === param)?.reason ?? 'no input receives it';
-    report({ path: where, message: `cannot be placed in ${workflow.label} (${reason})`, fix: `${workflow.bindHint(param)}, or remove ${param}` });
-  }
-  if (template.source.startsWith('builtin:')) {
-    const set = new Set(explicit.map(([param]) => param));
-    for (const param of BUILTIN_REQUIRED_PARAMS) {
-      if (!set.has(param)) {
-        report({ path: `${at}.${param}`, message: 'is required by the built-in workflows (txt2img, img2img)', fix: `set defaults.${param} or ${at}.${param}` });
-      }
-    }
-  }
-  const refAt = workflowAt ?? at;
-  if (!template.bindings.filename_prefix) {
-    report({ path: refAt, message: `${workflow.label} has no SaveImage node, so it produces no files Kiln can collect`, fix: 'add a SaveImage node to the workflow' });
-  }
-  if (role === 'child' && !template.bindings.image) {
-    const reason = workflow.unplaced.find((u) => u.param === 'image')?.reason ?? 'no LoadImage input';
-    report({ path: refAt, message: `${workflow.label} cannot take the parent image of child generations (${reason})`, fix: `${workflow.bindHint('image')} (a LoadImage input)` });
-  }
-}
-
-class WorkflowLoader {
-  private readonly cache = new Map<string, LoadedWorkflow | undefined>();
-  private readonly used = new Set<string>();
-  private readonly entries: Map<string, unknown>;
-
-  constructor(
-    spec: JobSpec,
-    private readonly context: ResolveJobSpecContext,
-    private readonly report: (issue: Omit<SpecIssue, 'kind'>) => void,
-  ) {
-    this.entries = spec.workflows instanceof Map ? spec.workflows : new Map();
-  }
-
-  /** The workflow a `workflow:` value names, or undefined after reporting why it cannot be used. */
-  load(reference: string, at: string): LoadedWorkflow | undefined {
-    if (typeof reference !== 'string') return undefined;
-    if (isBuiltinWorkflowName(reference)) {
-      const template = getBuiltinWorkflow(reference);
-      return { template, unplaced: [], label: `the built-in ${reference} workflow`, bindHint: () => 'use a user workflow with a bind for it' };
-    }
-    if (this.entries.has(reference)) {
-      this.used.add(reference);
-      return this.memo(`entry:${reference}`, () => this.loadEntry(reference));
-    }
-    if (/\.json$/i.test(reference) || reference.includes('/') || reference.includes('\\')) {
-      return this.memo(`path:${reference}`, () => this.loadFile(reference, at, undefined, `workflow ${reference}`));
-    }
-    const guess = didYouMean(reference, ['txt2img', 'img2img', ...this.entries.keys()]);
-    this.report({
-      path: at,
-      message: `unknown workflow${guess ? ` (did you mean ${guess}?)` : ''}`,
-      value: reference,
-      fix: 'use txt2img, img2img, the name of an entry under workflows:, or a relative path to an API-format .json',
-    });
-    return undefined;
-  }
-
-  checkUnusedEntries(): void {
-    for (const name of this.entries.keys()) {
-      if (isBuiltinWorkflowName(name)) {
-        this.report({ path: `workflows.${name}`, message: 'shadows the built-in workflow of the same name', fix: 'rename the entry' });
-      } else if (!this.used.has(name)) {
-        this.memo(`entry:${name}`, () => this.loadEntry(name));
-      }
-    }
-  }
-
-  private memo(key: string, load: () => LoadedWorkflow | undefined): LoadedWorkflow | undefined {
-    if (!this.cache.has(key)) this.cache.set(key, load());
-    return this.cache.get(key);
-  }
-
-  private loadEntry(name: string): LoadedWorkflow | undefined {
-    const entry = this.entries.get(name) as { file?: unknown; bind?: WorkflowBindings } | undefined;
-    if (!isObject(entry) || typeof entry.file !== 'string') return undefined;
-    const bind = isObject(entry.bind) ? (entry.bind as WorkflowBindings) : {};
-    return this.loadFile(entry.file, `workflows.${name}.file`, { name, bind }, `workflow "${name}"`);
-  }
-
-  private loadFile(file: string, at: string, entry: { name: string; bind: WorkflowBindings } | undefined, label: string): LoadedWorkflow | undefined {
-    const absolute = resolveInside(this.context.baseDir, file);
-    if (!absolute.ok) {
-      this.report({ path: at, message: absolute.problem, value: file, fix: 'give a path relative to the spec file, inside its folder' });
-      return undefined;
-    }
-    let text: string;
-    try {
-      text = this.context.readWorkflowFile(absolute.path);
-    } catch (error) {
-      this.report({ path: at, message: `cannot read ${absolute.path}: ${(error as Error).message}`, value: file, fix: 'check the path (it is relative to the spec file)' });
-      return undefined;
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      this.report({ path: at, message: `${file} is not valid JSON: ${(error as Error).message}`, fix: 'export the workflow from ComfyUI with "Save (API)"' });
-      return undefined;
-    }
-    const unsafe = workflowDataProblem(data);
-    if (unsafe) {
-      this.report({ path: at, message: `${file} ${unsafe.problem}`, fix: unsafe.fix });
-      return undefined;
-    }
-    const checked = checkApiWorkflow(data);
-    if (!checked.ok) {
-      this.report({ path: at, message: `${file} ${checked.problem}`, fix: checked.fix });
-      return undefined;
-    }
-    const detected = detectWorkflowBindings(checked.workflow);
-    const bindings: WorkflowBindings = { ...detected.bindings };
-    for (const param of WORKFLOW_PARAMS) {
-      const bindPath = entry?.bind[param];
-      // Malformed paths are already reported by class validation.
-      if (typeof bindPath !== 'string' || !parseBindPath(bindPath)) continue;
-      const problem = prototypeSegmentProblem(bindPath) ?? bindPathProblem(checked.workflow, bindPath);
-      if (problem) this.report({ path: `workflows.${entry?.name}.bind.${param}`, message: problem, value: bindPath, fix: 'point it at a value input of a node in that file' });
-      else bindings[param] = bindPath;
-    }
-    const bindHint = (param: WorkflowParam) =>
-      entry
-        ? `bind it: workflows.${entry.name}.bind.${param}: "<node id>.inputs.<input name>"`
-        : `declare the file under workflows: with bind.${param}: "<node id>.inputs.<input name>"`;
-    const source = path.relative(this.context.baseDir, absolute.path).split(path.sep).join('/');
-    return { template: { source, graph: checked.workflow, bindings }, unplaced: detected.unplaced, bindHint, label };
-  }
 }
 
 function checkSlug(name: string, at: string, owners: Map<string, string>, report: (issue: Omit<SpecIssue, 'kind'>) => void): string | undefined {
@@ -348,34 +225,24 @@ function resolveOutputDir(spec: JobSpec, baseDir: string, report: (issue: Omit<S
   return dir;
 }
 
-/** Resolves a spec-relative path that must stay inside `baseDir`. */
-export function resolveInside(baseDir: string, file: string): { ok: true; path: string } | { ok: false; problem: string } {
-  if (file.includes('\0')) return { ok: false, problem: 'contains a NUL character' };
-  if (path.isAbsolute(file) || /^[A-Za-z]:|^\\\\/.test(file)) return { ok: false, problem: 'must be relative to the spec file, not absolute' };
-  const absolute = path.resolve(baseDir, file);
-  const relative = path.relative(baseDir, absolute);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    return { ok: false, problem: `resolves to ${absolute}, outside the spec's folder ${baseDir}` };
-  }
-  return { ok: true, path: absolute };
+function seedPolicy(seed: number | 'random' | 'workflow'): SeedPolicy {
+  return typeof seed === 'number' ? { mode: 'fixed', base: seed } : { mode: seed };
 }
 
-function seedPolicy(seed: number | 'random' | undefined): SeedPolicy {
-  return typeof seed === 'number' ? { mode: 'fixed', base: seed } : { mode: 'random' };
-}
-
+/** Every checkpoint a job of the spec will load: the spec's own, `set:` ones and those the graphs keep. */
 function collectCheckpoints(steps: ResolvedStep[]): string[] {
   const names = new Set<string>();
   for (const step of steps) {
     for (const template of [step.workflow.base, step.workflow.child]) {
       if (!template) continue;
-      if (step.params.checkpoint !== undefined) {
-        if (template.bindings.checkpoint) names.add(step.params.checkpoint);
-        continue;
+      const placed = new Set(step.params.checkpoint !== undefined ? bindTargets(template.bindings, 'checkpoint') : []);
+      if (placed.size) names.add(step.params.checkpoint as string);
+      for (const [id, node] of Object.entries(template.graph)) {
+        const path = `${id}.inputs.ckpt_name`;
+        if (placed.has(path) || !('ckpt_name' in node.inputs)) continue;
+        const value = step.params.set?.[path] ?? node.inputs['ckpt_name'];
+        if (typeof value === 'string') names.add(value);
       }
-      const own = template.bindings.checkpoint?.split('.inputs.');
-      const value = own ? template.graph[own[0]]?.inputs[own[1]] : undefined;
-      if (typeof value === 'string') names.add(value);
     }
   }
   return [...names].sort();

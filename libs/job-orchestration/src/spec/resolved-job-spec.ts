@@ -1,7 +1,11 @@
 import type { WorkflowTemplate } from '../workflow/api-workflow';
 
 /** How a step's images get their seeds. */
-export type SeedPolicy = { mode: 'fixed'; base: number } | { mode: 'random' };
+export type SeedPolicy =
+  | { mode: 'fixed'; base: number }
+  | { mode: 'random' }
+  /** Keep the seed the workflow file holds, and record that value. */
+  | { mode: 'workflow' };
 
 /**
  * Generation parameters of one step, stored in `PipelineStep.params`. Unset values keep whatever the
@@ -19,9 +23,16 @@ export interface StepParams {
   cfg?: number;
   sampler?: string;
   scheduler?: string;
-  /** img2img strength of child generations. */
+  /** Sampler denoise: of the base images when the step has no child workflow, else of its child generations. */
   denoise?: number;
+  /** `image:` / `mask:` of the item: absolute local paths and the sha256 of their bytes (uploaded under a name made from it). */
+  image?: string;
+  imageSha256?: string;
+  mask?: string;
+  maskSha256?: string;
   seed: SeedPolicy;
+  /** Extra widget values, `"<node id>.inputs.<input>"` → value, set as they are. */
+  set?: Record<string, string | number | boolean>;
   /** Seconds one image may take; unset: the default of the process that creates the job (COMFYUI_TIMEOUT). */
   timeoutSeconds?: number;
 }
@@ -56,6 +67,8 @@ export interface ResolvedJobSpec {
   steps: ResolvedStep[];
   /** Every checkpoint file name the spec uses: check them against the server before queueing anything. */
   checkpoints: string[];
+  /** Things worth telling about the workflow files that are not problems (a saved POST /prompt body was unwrapped…). */
+  notes: string[];
   /** The spec as data, for `PipelineRun.spec`. */
   source: Record<string, unknown>;
 }

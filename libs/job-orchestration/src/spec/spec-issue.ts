@@ -11,9 +11,11 @@ export interface SpecIssue {
   kind: 'invalid' | 'unsupported';
   value?: unknown;
   fix?: string;
+  /** `needs-object-info`: a UI-format workflow that converts once the server's `/object_info` is given. */
+  code?: 'needs-object-info';
 }
 
-const TYPE_CONSTRAINTS = ['nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isSeed'];
+const TYPE_CONSTRAINTS = ['nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isSeed', 'isBindPaths', 'isSetMap'];
 
 /** Flattens class-validator's error tree into issues with spec-style paths. */
 export function validationErrorsToIssues(errors: ValidationError[], parentPath = ''): SpecIssue[] {
@@ -124,7 +126,7 @@ function describeConstraint(name: string, error: ValidationError, parameter: unk
     case 'matches':
       return { problem: 'must be a path like "<node id>.inputs.<input name>"', fix: 'e.g. "3.inputs.seed"' };
     case 'isSeed':
-      return { problem: original, fix: 'e.g. seed: 1234, or seed: random' };
+      return { problem: original, fix: 'e.g. seed: 1234, seed: random, or seed: workflow' };
     case 'isIn':
       return { problem: original.startsWith(`${error.property} `) ? original.slice(error.property.length + 1) : original };
     default:

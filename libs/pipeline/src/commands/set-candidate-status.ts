@@ -13,6 +13,11 @@ export function rejectCandidates(manager: EntityManager, ids: string[]): Promise
   return setCandidateStatus(manager, ids, 'rejected');
 }
 
+/** Takes a person's choice back (their undo): the candidates are `new` again; children already made stay. */
+export function resetCandidates(manager: EntityManager, ids: string[]): Promise<ImageCandidate[]> {
+  return setCandidateStatus(manager, ids, 'new');
+}
+
 async function setCandidateStatus(
   manager: EntityManager,
   ids: string[],

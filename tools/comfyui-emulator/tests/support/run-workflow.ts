@@ -15,9 +15,9 @@ export interface FinishedPrompt {
   outputs: Record<string, { images: SavedImage[] }>;
 }
 
-/** A workflow of tests/workflows/ as users export it ("Save (API)"). */
+/** A workflow of the shared corpus (tools/testing/fixtures/workflow-corpus) as users export it ("Save (API)"). */
 export function loadTestWorkflow(name: string): Record<string, { class_type: string; inputs: Record<string, unknown> }> {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'workflows', `${name}.api.json`), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '../../../testing/fixtures/workflow-corpus', `${name}.api.json`), 'utf8'));
 }
 
 /** POST /prompt, wait for /history, as any client would. */

@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import type { ComfyUiClient } from '../client/comfyui-client';
+import type { UploadedImage } from '../client/types';
+
+/**
+ * Uploads each input file once per server for the life of an engine: its name is made from the
+ * content's sha256 (`kiln-in-<sha>.png`), so a name the server already took has this very content.
+ * Jobs posting at once share one upload; a failed upload is forgotten and tried again by the next job.
+ */
+export class UploadOnce {
+  private readonly uploads = new Map<string, Promise<UploadedImage>>();
+
+  /** The stored file, and whether an earlier job sent it (the server may have lost it since). */
+  async upload(client: ComfyUiClient, server: string, localPath: string, uploadName: string): Promise<{ stored: UploadedImage; reused: boolean }> {
+    const key = `${server}\n${uploadName}`;
+    const known = this.uploads.get(key);
+    if (known) return { stored: await known, reused: true };
+    const started = readFile(localPath).then((bytes) => client.uploadImage(bytes, { filename: uploadName, overwrite: true }));
+    this.uploads.set(key, started);
+    started.catch(() => this.uploads.delete(key));
+    return { stored: await started, reused: false };
+  }
+
+  /** Sends these files again next time: the server refused a prompt that used them. */
+  forget(server: string, uploadNames: string[]): void {
+    for (const name of uploadNames) this.uploads.delete(`${server}\n${name}`);
+  }
+}

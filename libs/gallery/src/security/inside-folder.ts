@@ -1,0 +1,17 @@
+import { realpath } from 'node:fs/promises';
+import * as path from 'node:path';
+
+/**
+ * The real path of `file` when it lies inside the real path of `folder` (symlinks and `..`
+ * resolved on both), else null: a recorded path never leads the gallery out of a run's folder.
+ */
+export async function realPathInside(folder: string, file: string): Promise<string | null> {
+  try {
+    const [realFolder, realFile] = await Promise.all([realpath(folder), realpath(path.resolve(folder, file))]);
+    const relative = path.relative(realFolder, realFile);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return null;
+    return realFile;
+  } catch {
+    return null;
+  }
+}
