@@ -50,6 +50,17 @@ describe('preflightWorkflow against the captured ComfyUI 0.3.64 catalogue', () =
     );
   });
 
+  it('lists at most 20 of a huge catalogue, closest first, then how many more', () => {
+    const checkpoints = [...Array.from({ length: 5_000 }, (_, i) => `model-${i}.safetensors`), 'v1-5-pruned.safetensors'];
+    const server = serverWith({ 'CheckpointLoaderSimple.ckpt_name': checkpoints, 'LoraLoader.lora_name': ['add_detail.safetensors', 'sdxl_offset_example_lora.safetensors'] });
+
+    const [checkpoint] = preflightWorkflow(workflow('sd15-lora-chain'), server);
+
+    expect(checkpoint).toMatchObject({ code: 'value_not_in_list', offered: 5_001 });
+    expect(checkpoint.choices).toHaveLength(20);
+    expect(describeProblem(checkpoint)).toMatch(/closest: v1-5-pruned\.safetensors, .* and 4981 more$/);
+  });
+
   it('checks new-style ["COMBO", {options}] inputs like legacy lists', () => {
     const server = serverWith({ 'CheckpointLoaderSimple.ckpt_name': ['v1-5-pruned-emaonly.safetensors', 'dreamshaper_8.safetensors'], 'UpscaleModelLoader.model_name': ['RealESRGAN_x4.pth'] });
 
