@@ -227,7 +227,8 @@ export class ComfyUiClient {
       clientId: this.clientId,
       headers: this.options.headers,
       handshakeTimeoutMs: this.options.requestTimeoutMs,
-      maxPayloadBytes: this.options.maxJsonBytes,
+      // A binary frame can be a SaveImageWebsocket output: as large as a /view download may be.
+      maxPayloadBytes: Math.max(this.options.maxJsonBytes, this.options.maxDownloadBytes),
       reconnectBaseDelayMs: this.options.reconnect.baseDelayMs,
       reconnectMaxDelayMs: this.options.reconnect.maxDelayMs,
       pingIntervalMs: opts.pingIntervalMs ?? 30_000,

@@ -185,14 +185,14 @@ describe('ComfyUiClient against a hostile server', () => {
     expect(error.message).toMatch(/ and 199981 more$/m);
   });
 
-  it('drops a WebSocket frame over the size limit by closing the socket', async () => {
+  it('drops a WebSocket frame over the size limit (the larger of the JSON and download caps) by closing the socket', async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
     wss.on('connection', (socket) => {
       socket.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: 's1' } }));
       socket.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, pad: 'x'.repeat(5_000) } }));
     });
-    const stream = client(`http://127.0.0.1:${(wss.address() as AddressInfo).port}`, { maxJsonBytes: 1_000, reconnect: { baseDelayMs: 10_000, maxDelayMs: 10_000 } }).openEvents({ pingIntervalMs: 0 });
+    const stream = client(`http://127.0.0.1:${(wss.address() as AddressInfo).port}`, { maxJsonBytes: 1_000, maxDownloadBytes: 1_000, reconnect: { baseDelayMs: 10_000, maxDelayMs: 10_000 } }).openEvents({ pingIntervalMs: 0 });
     const events: string[] = [];
     stream.on('event', (e) => events.push(e.type));
     stream.on('error', () => undefined);
