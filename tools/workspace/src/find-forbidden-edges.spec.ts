@@ -37,7 +37,7 @@ describe('findForbiddenEdges', () => {
     const problems = findForbiddenEdges(graph([['comfyui', 'worker'], ['cli', 'worker']]), allowed);
 
     expect(problems).toEqual([
-      'forbidden dependency: comfyui → worker (comfyui may depend on: job-orchestration, pipeline)',
+      'forbidden dependency: comfyui → worker (comfyui may depend on: job-orchestration, pipeline, settings)',
       expect.stringContaining('forbidden dependency: cli → worker'),
     ]);
   });
