@@ -161,7 +161,7 @@ describe('kiln pipeline start without a reachable ComfyUI (built CLI)', () => {
 
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/registered pipeline run [0-9a-f-]{36}/);
-      expect(result.stderr).toContain('could not check the checkpoints on');
+      expect(result.stderr).toContain('could not check the spec against');
       expect(result.stderr).toContain('the run is registered anyway');
     } finally {
       sandbox.remove();
