@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
@@ -72,6 +73,8 @@ export async function streamBodyToFile(res: Response, filePath: string, maxBytes
   try {
     await pipeline(source, counter, sink);
   } catch (error) {
+    // The sink may still be opening (creating the file) when the source fails: unlink only once it closed.
+    if (!sink.closed) await once(sink, 'close').catch(() => undefined);
     await unlink(filePath).catch(() => undefined);
     // A local disk problem is the caller's, not ComfyUI's: pass it through untouched.
     if (localError !== undefined && error === localError) throw error;
