@@ -11,7 +11,7 @@ const { ROOT, tempDir, createDatabase, listImages, mtimes, sidecar, countImages 
 const { overlapWithUnion } = require('./keep-busy.cjs');
 
 const PROMPT_MS = 250;
-const FLUX_WORKFLOW = path.join(ROOT, 'tools/comfyui-emulator/tests/workflows/flux-dev-subgraph.api.json');
+const FLUX_WORKFLOW = path.join(ROOT, 'tools/testing/fixtures/workflow-corpus/flux-dev-subgraph.api.json');
 const SDXL_ARGS = ['--checkpoints', 'sd_xl_base_1.0.safetensors', '--models', 'diffusion_models='];
 const FLUX_ARGS = ['--checkpoints', 'none-here.safetensors', '--models', 'diffusion_models=flux1-dev.safetensors'];
 
@@ -53,7 +53,7 @@ async function mixedPool(ctx) {
     const env = { DATABASE_URL: db.url, KILN_SKIP_BUILD: '1', NO_COLOR: '1' };
     const m = await runCommand(process.execPath, [ctx.bundles.worker, '--migrate-only'], { env: { ...env, COMFYUI_BASE_URL: urls.join(',') }, cwd: ROOT });
     if (m.code !== 0) throw new Error(`worker --migrate-only exited ${m.code}: ${m.stderr}`);
-    const workerEnv = { ...env, COMFYUI_BASE_URL: urls.join(','), KILN_METRICS_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1', COMFYUI_POLL_INTERVAL: '5' };
+    const workerEnv = { ...env, COMFYUI_BASE_URL: urls.join(','), KILN_METRICS_PORT: '0', KILN_GALLERY_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1', COMFYUI_POLL_INTERVAL: '5' };
     for (let i = 0; i < 2; i++) workers.push(startProcess(`mixed-worker-${i}`, process.execPath, [ctx.bundles.worker], { env: workerEnv, cwd: ROOT, logDir: ctx.logDir }));
     await waitFor('both workers to start', () => workers.every((w) => /job engine started|worker started/.test(w.log())), { timeoutMs: 30_000 });
     const since = Date.now();

@@ -106,7 +106,7 @@ async function pool(ctx) {
     // Migrate first, so the two workers do not race to create the tables.
     const m = await runCommand(process.execPath, [ctx.bundles.worker, '--migrate-only'], { env: { ...env, COMFYUI_BASE_URL: urls.join(',') }, cwd: ROOT });
     if (m.code !== 0) throw new Error(`worker --migrate-only exited ${m.code}: ${m.stderr}`);
-    const workerEnv = { ...env, COMFYUI_BASE_URL: urls.join(','), KILN_METRICS_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1', COMFYUI_POLL_INTERVAL: '5' };
+    const workerEnv = { ...env, COMFYUI_BASE_URL: urls.join(','), KILN_METRICS_PORT: '0', KILN_GALLERY_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1', COMFYUI_POLL_INTERVAL: '5' };
     for (let i = 0; i < 2; i++) workers.push(startProcess(`pool-worker-${i}`, process.execPath, [ctx.bundles.worker], { env: workerEnv, cwd: ROOT, logDir: ctx.logDir }));
     await waitFor('both workers to start', () => workers.every((w) => /job engine started|worker started/.test(w.log())), { timeoutMs: 30_000 });
     const since = Date.now();

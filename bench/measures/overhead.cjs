@@ -29,7 +29,7 @@ async function throughWorker(ctx, { name, jobs, steps, database, capMs, onProgre
     const since = Date.now();
     const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     worker = startProcess(`${name}-worker`, process.execPath, [...profile, ctx.bundles.worker], {
-      env: { ...env, COMFYUI_BASE_URL: emulator.url, KILN_METRICS_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1' },
+      env: { ...env, COMFYUI_BASE_URL: emulator.url, KILN_METRICS_PORT: '0', KILN_GALLERY_PORT: '0', COMFYUI_SUBMIT_INTERVAL: '1' },
       cwd: ROOT,
       logDir: ctx.logDir,
     });
