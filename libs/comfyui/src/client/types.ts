@@ -135,27 +135,8 @@ export interface UploadedImage {
   type: OutputType;
 }
 
-/** One input spec: `[type, options?]`; legacy combos put the choice list in the type slot. */
-type NodeInputSpec = readonly unknown[];
-
-/** One node class from `/object_info`. */
-export interface NodeInfo {
-  input: {
-    required?: Record<string, NodeInputSpec>;
-    optional?: Record<string, NodeInputSpec>;
-    hidden?: Record<string, unknown>;
-  };
-  output?: string[];
-  output_name?: string[];
-  name: string;
-  display_name?: string;
-  category?: string;
-  output_node?: boolean;
-  [key: string]: unknown;
-}
-
-/** `/object_info` or `/object_info/{class}` (an unknown class gives `{}`). */
-export type ObjectInfo = Record<string, NodeInfo>;
+/** `/object_info`: one definition for all of Kiln, owned by the orchestration pack. */
+export type { NodeInfo, ObjectInfo } from '@kiln/job-orchestration';
 
 /** One compute device from `/system_stats`. */
 interface SystemDevice {

@@ -3,7 +3,7 @@ import { comboChoices, declaredInputs, type DeclaredInput } from './input-spec';
 import { modelFolderOf } from './model-folders';
 import type { PreflightProblem } from './preflight-problem';
 import { MAX_LISTED } from '../client/cap-list';
-import { rankByCloseness } from './rank-by-closeness';
+import { rankByCloseness } from '../client/rank-by-closeness';
 
 /** An input Kiln fills itself just before posting (an uploaded image): not checked against the server's lists. */
 export interface UploadedInput {

@@ -1,4 +1,3 @@
-import { editDistance } from '@kiln/job-orchestration';
 import { rankByCloseness } from './rank-by-closeness';
 
 describe('rankByCloseness', () => {
@@ -10,12 +9,11 @@ describe('rankByCloseness', () => {
     ]);
   });
 
-  it('breaks ties alphabetically', () => {
-    expect(rankByCloseness('x', ['b.safetensors', 'a.safetensors'])).toEqual(['a.safetensors', 'b.safetensors']);
+  it('counts a different model extension as close', () => {
+    expect(rankByCloseness('flux1-dev.ckpt', ['flux1-schnell.safetensors', 'flux1-dev.safetensors'])[0]).toBe('flux1-dev.safetensors');
   });
 
-  it('measures Levenshtein distance', () => {
-    expect(editDistance('kitten', 'sitting')).toBe(3);
-    expect(editDistance('', 'abc')).toBe(3);
+  it('breaks ties alphabetically', () => {
+    expect(rankByCloseness('x', ['b.safetensors', 'a.safetensors'])).toEqual(['a.safetensors', 'b.safetensors']);
   });
 });
