@@ -6,7 +6,6 @@ export { readStepParams } from './spec/read-step-params';
 export { jobSpecToPipelineRunInput } from './spec/job-spec-to-pipeline-run';
 
 
-export { editDistance } from './spec/did-you-mean';
 export { deriveSeed, MAX_SEED } from './seeds/derive-seed';
 export { slugify } from './naming/slugify';
 export { deterministicOutputName } from './naming/output-name';
