@@ -30,6 +30,15 @@ const faults: DiskFault[] = [
     release: (disk) => unmount(disk),
   },
   {
+    // Room for the next image's workflow, sidecar and image (a block each), none for the manifest.
+    name: 'ENOSPC, room for an image but not for the manifest',
+    message: (folder) => `disk full at ${folder} (ENOSPC); free some space`,
+    prepare: (disk) => mountSmallDisk(disk, 1024 * 1024),
+    inject: (disk) => fillDisk(path.join(disk, 'filler'), 3),
+    clear: (disk) => fs.rmSync(path.join(disk, 'filler')),
+    release: (disk) => unmount(disk),
+  },
+  {
     // kiln as an ordinary user, whose output folder someone makes read-only.
     name: 'EACCES, the folder not writable',
     message: (folder) => `no permission to write in ${folder} (EACCES); fix the folder's permissions`,
