@@ -32,5 +32,5 @@ export { sidecarPath } from './files/sidecar';
 
 // Engine (the worker's and the CLI's loops)
 export { JobEngine } from './engine/job-engine';
-export type { JobEngineEvent } from './engine/job-engine-events';
+export type { JobEngineEvent, JobFilesWritten } from './engine/job-engine-events';
 

@@ -103,6 +103,42 @@ describe('job engine on a failing disk (PostgreSQL)', () => {
     expect(emulator.stats().promptsAccepted).toBe(1);
   }, 30_000);
 
+  it('takes the files back when the caller cannot record them (its manifest on a full disk), and a retry finishes without generating again', async () => {
+    const dir = tempDir();
+    const run = await createRunFromYaml(db.dataSource, yaml(['Listed']), dir);
+    const seen: string[][] = [];
+    // What the CLI's manifest save does on a full disk: the files are there, its own write fails.
+    const fullManifest = () => {
+      seen.push(outputFiles(join(dir, 'out')));
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC', path: join(dir, 'out', 'kiln-manifest.json.tmp') });
+    };
+    const { engine } = testEngine(db.dataSource, [emulator.url], { onFilesWritten: fullManifest, maxRetries: 1 });
+    await engine.start();
+    const summary = await engine.whenRunSettled(run.id);
+    await engine.stop();
+    const [job] = await db.dataSource.getRepository(ComfyUiJob).findBy({ pipelineRunId: run.id });
+
+    expect(seen).toEqual([
+      ['listed.json', 'listed.png'],
+      ['listed.json', 'listed.png'],
+    ]);
+    expect(summary.completed).toBe(0);
+    expect(job.errorMessage).toMatch(/^Listed: disk full at .*out \(ENOSPC\); free some space; once fixed, retry with: kiln jobs retry /);
+    expect(outputFiles(join(dir, 'out'))).toEqual([]);
+
+    await retryFailedJobs(db.dataSource.manager, [job.id]);
+    const recorded: string[] = [];
+    const healthy = testEngine(db.dataSource, [emulator.url], { onFilesWritten: (written) => void recorded.push(...written.files.map((f) => f.imagePath)) });
+    await healthy.engine.start();
+    const after = await healthy.engine.whenRunSettled(run.id);
+    await healthy.engine.stop();
+
+    expect(after).toMatchObject({ completed: 1, failed: [] });
+    expect(recorded).toEqual([join(dir, 'out', 'listed.png')]);
+    expect(outputFiles(join(dir, 'out'))).toEqual(['listed.json', 'listed.png']);
+    expect(emulator.stats().promptsAccepted).toBe(1);
+  }, 30_000);
+
   it('refuses to overwrite a file of the user where the sidecar goes', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'out'));

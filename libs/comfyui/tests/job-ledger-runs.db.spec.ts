@@ -229,4 +229,29 @@ describeEachDatabase('job ledger, per run', kilnEntities, kilnMigrations, (db) =
       ['pending', null],
     ]);
   });
+
+  it('prepares a failed run: fetches again an image made on a server of the pool (rows name it without its password), queues again one made elsewhere, and makes the run active', async () => {
+    const { run, jobs } = await newJobs(3);
+    const madeImage = JSON.stringify({
+      outputs: { '9': { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } },
+      status: { status_str: 'success', completed: true, messages: [] },
+    });
+    await db().query(`UPDATE pipeline_runs SET status = 'failed' WHERE id = $1`, [run.id]);
+    await setRow(db(), jobs[0].id, `status = 'failed', server = 'http://kiln:***@gpu-1:8188', error_message = 'disk full', result_metadata = $2`, [madeImage]);
+    await setRow(db(), jobs[1].id, `status = 'failed', server = 'http://old:8188', error_message = 'disk full', result_metadata = $2`, [madeImage]);
+    await setRow(db(), jobs[2].id, `status = 'running', server = 'http://kiln:***@gpu-1:8188', submitted_at = now(), started_at = now()`);
+
+    const result = await prepareRunForResume(db(), run.id, ['http://kiln:secret@gpu-1:8188/']);
+
+    const after = await Promise.all(jobs.map((job) => getJob(db().manager, job.id)));
+    const [{ status }] = await db().query(`SELECT status FROM pipeline_runs WHERE id = $1`, [run.id]);
+    expect(result).toEqual({ retried: 2, requeued: 0, releasedLeases: 0 });
+    expect(after.map((j) => [j.status, j.server])).toEqual([
+      ['completed', 'http://kiln:***@gpu-1:8188'],
+      ['pending', null],
+      ['running', 'http://kiln:***@gpu-1:8188'],
+    ]);
+    expect(after[2].promptId).toBe(jobs[2].promptId);
+    expect(status).toBe('active');
+  });
 });

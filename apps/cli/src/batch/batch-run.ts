@@ -16,18 +16,16 @@ import { canonicalJson, type PlannedImage } from './plan-batch';
 export type BatchRun = PipelineRun & { steps: PipelineStep[] };
 
 /**
- * The run a rerun should continue: an active batch run (one that was interrupted or crashed) for
- * the same output folder and exactly the same steps. Its in-flight prompts are followed instead of
- * being queued again.
+ * The run a rerun should continue: the folder's latest batch run when it was interrupted or crashed
+ * (still active), or failed, and has exactly the same steps. Its in-flight prompts are followed
+ * instead of being queued again, and its failed images are fetched from the server again when they
+ * were made (a full disk, a folder not writable), so fixing the cause and rerunning makes nothing twice.
  */
 export async function findResumableRun(dataSource: DataSource, input: CreatePipelineRunInput): Promise<BatchRun | undefined> {
-  const wanted = stepsFingerprint(input.steps);
-  for (const run of await listPipelineRuns(dataSource.manager, 'active')) {
-    if (run.kind !== 'batch' || run.targetFolder !== input.targetFolder) continue;
-    const full = await getPipelineRun(dataSource.manager, run.id);
-    if (stepsFingerprint(full.steps) === wanted) return full;
-  }
-  return undefined;
+  const latest = (await listPipelineRuns(dataSource.manager)).find((run) => run.kind === 'batch' && run.targetFolder === input.targetFolder);
+  if (!latest || (latest.status !== 'active' && latest.status !== 'failed')) return undefined;
+  const full = await getPipelineRun(dataSource.manager, latest.id);
+  return stepsFingerprint(full.steps) === stepsFingerprint(input.steps) ? full : undefined;
 }
 
 /** Batch runs of the folder that a new run replaces: cancelled so no worker picks them up later. */

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { JobEngine, type JobEngineEvent, type ServerCatalogues } from '@kiln/comfyui';
+import { JobEngine, type JobEngineEvent, type JobFilesWritten, type ServerCatalogues } from '@kiln/comfyui';
 import { setPipelineRunStatus } from '@kiln/pipeline';
 import type { DataSource } from 'typeorm';
 import type { CliContext } from '../cli-context';
@@ -57,32 +57,6 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
         reporter.retrying({ item: event.label, file, reason: `${withoutLabel(event.label, event.error)} (attempt ${event.attempt})` });
         break;
       case 'job_completed': {
-        const made = byFile.get(path.resolve(event.imagePath)) ?? image;
-        if (made) {
-          // Every file the job wrote (a batch, or each output node): the first is the planned one.
-          const folder = path.dirname(made.absoluteFile);
-          const files = event.files.length ? event.files : [{ imagePath: event.imagePath, sha256: event.sha256, nodeId: '', batchIndex: 0, batchSize: 1 }];
-          for (const file of files) {
-            const relative = path.join(path.dirname(made.relativeFile), path.relative(folder, path.resolve(file.imagePath))).split(path.sep).join('/');
-            manifest.record(relative, {
-              item: made.itemName,
-              index: made.index,
-              itemKey: made.itemKey,
-              prompt: made.prompt,
-              negativePrompt: made.negativePrompt,
-              checkpoint: made.checkpoint,
-              ...(made.inputs ? { inputs: made.inputs } : {}),
-              seed: event.seed,
-              seedMode: typeof made.seed === 'number' ? 'fixed' : made.seed,
-              ...(file.nodeId ? { output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize } } : {}),
-              promptId: event.promptId,
-              sha256: file.sha256,
-              source: input.source,
-              runId: input.runId,
-              createdAt: new Date().toISOString(),
-            });
-          }
-        }
         done++;
         const moreFiles = event.files.slice(1).map((f) => input.showPath(f.imagePath));
         reporter.done({ item: event.label, file: input.showPath(event.imagePath), seed: event.seed, promptId: event.promptId, sha256: event.sha256, ...(moreFiles.length ? { moreFiles } : {}) });
@@ -99,6 +73,39 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     }
   };
 
+  // Recorded before the job counts as done: when the manifest cannot be saved (a full disk), the
+  // engine takes the files away again and retries, so the manifest lists exactly the files on disk.
+  const recordInManifest = (written: JobFilesWritten): void => {
+    const [first] = written.files;
+    const made = (first && byFile.get(path.resolve(first.imagePath))) ?? byLabel.get(written.label);
+    if (!made) return;
+    // Every file the job wrote (a batch, or each output node): the first is the planned one.
+    const folder = path.dirname(made.absoluteFile);
+    const createdAt = new Date().toISOString();
+    manifest.recordAll(
+      written.files.map((file) => [
+        path.join(path.dirname(made.relativeFile), path.relative(folder, path.resolve(file.imagePath))).split(path.sep).join('/'),
+        {
+          item: made.itemName,
+          index: made.index,
+          itemKey: made.itemKey,
+          prompt: made.prompt,
+          negativePrompt: made.negativePrompt,
+          checkpoint: made.checkpoint,
+          ...(made.inputs ? { inputs: made.inputs } : {}),
+          seed: written.seed,
+          seedMode: typeof made.seed === 'number' ? 'fixed' : made.seed,
+          ...(file.nodeId ? { output: { nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize } } : {}),
+          promptId: written.promptId,
+          sha256: file.sha256,
+          source: input.source,
+          runId: input.runId,
+          createdAt,
+        },
+      ]),
+    );
+  };
+
   const engine = new JobEngine({
     dataSource: input.dataSource,
     servers: input.servers,
@@ -111,6 +118,7 @@ export async function driveBatch(input: DriveBatchInput): Promise<DriveBatchResu
     defaultTimeoutSeconds: input.config.defaultTimeoutSeconds,
     retryBaseDelayMs: Math.min(2000, input.config.pollIntervalMs),
     onEvent,
+    onFilesWritten: recordInManifest,
     catalogues: input.catalogues,
   });
 

@@ -71,7 +71,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
         const reconciled = await reconcileManifest(db.dataSource, resumed.id, plan, manifest, input.source);
         const { retried, requeued } = await prepareRunForResume(db.dataSource, resumed.id, comfy.urls);
         reporter.info(
-          `resuming the interrupted run ${resumed.id.slice(0, 8)} (${resumed.createdAt.toISOString()})` +
+          `resuming the ${resumed.status === 'failed' ? 'failed' : 'interrupted'} run ${resumed.id.slice(0, 8)} (${resumed.createdAt.toISOString()})` +
             `${reconciled ? `; ${reconciled} finished image(s) added to ${MANIFEST_FILE}` : ''}${retried ? `; retrying ${retried} failed image(s)` : ''}` +
             `${requeued ? `; queueing again ${requeued} image(s) that were on a server no longer in use` : ''}`,
           { runId: resumed.id, resumed: true },
@@ -88,10 +88,11 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
       } else {
         await cancelSupersededRuns(db.dataSource, spec.outputDir);
         runId = (await createBatchRun(db.dataSource, runInput, made)).id;
-        if (pending.length === 0) await setPipelineRunStatus(db.dataSource.manager, runId, 'completed');
         reporter.info(`run ${runId.slice(0, 8)}: ${input.source} → ${showPath(spec.outputDir)} on ${comfy.label}`, { runId, outputDir: spec.outputDir, servers: comfy.urls });
       }
 
+      // Everything made (a resumed run whose last images only needed listing): the run is over.
+      if (pending.length === 0) await setPipelineRunStatus(db.dataSource.manager, runId, 'completed');
       reporter.start(plan.length, pending.length);
       for (const { image, entry } of made) {
         reporter.skipped({ item: image.label, file: showPath(image.absoluteFile), seed: entry.seed, reason: 'already made from this item (kiln-manifest.json)' });
@@ -115,7 +116,9 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
         reporter.warn(`interrupted: finished files are kept. To resume, run: ${input.rerunHint}`);
         return ExitCode.interrupted;
       }
-      return result.failures.length ? ExitCode.itemsFailed : ExitCode.ok;
+      if (result.failures.length === 0) return ExitCode.ok;
+      reporter.warn(`to retry the failed items once the cause is fixed, run: ${input.rerunHint} (images the server made are fetched again, not generated again)`);
+      return ExitCode.itemsFailed;
     } finally {
       await db.close();
     }

@@ -37,6 +37,24 @@ describe('Manifest', () => {
     expect(fs.readdirSync(dir)).toEqual([MANIFEST_FILE]);
   });
 
+  it('stays as it was, on disk and in memory, with no temporary file, when a save fails', () => {
+    const manifest = Manifest.load(dir);
+    manifest.record('a.png', entry);
+    // A folder where the manifest goes: the save fails at its rename, as a full disk fails its write.
+    fs.renameSync(path.join(dir, MANIFEST_FILE), path.join(dir, 'kept.json'));
+    fs.mkdirSync(path.join(dir, MANIFEST_FILE));
+
+    expect(() => manifest.recordAll([['b.png', entry], ['a.png', { ...entry, seed: 7 }]])).toThrow(/EISDIR/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['kept.json', MANIFEST_FILE]);
+
+    fs.rmdirSync(path.join(dir, MANIFEST_FILE));
+    manifest.record('c.png', entry);
+    expect(Manifest.load(dir).entries().map(([file, e]) => [file, e.seed])).toEqual([
+      ['a.png', 42],
+      ['c.png', 42],
+    ]);
+  });
+
   it('sets an unreadable manifest aside with a warning instead of failing', () => {
     fs.writeFileSync(path.join(dir, MANIFEST_FILE), '{ half a manif');
 

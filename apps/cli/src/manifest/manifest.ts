@@ -78,8 +78,26 @@ export class Manifest {
 
   /** Records (or replaces) a file's entry and saves at once. */
   record(relativeFile: string, entry: ManifestEntry): void {
-    this.data.files[toKey(relativeFile)] = entry;
-    this.save();
+    this.recordAll([[relativeFile, entry]]);
+  }
+
+  /**
+   * Records (or replaces) the entries of one job's files and saves at once. When the save fails
+   * (a full disk), the manifest stays as it was, on disk and here: a later save must not list files
+   * that were taken away because this one failed.
+   */
+  recordAll(entries: ReadonlyArray<[relativeFile: string, entry: ManifestEntry]>): void {
+    const before = new Map(entries.map(([file]) => [toKey(file), this.data.files[toKey(file)]]));
+    for (const [file, entry] of entries) this.data.files[toKey(file)] = entry;
+    try {
+      this.save();
+    } catch (error) {
+      for (const [key, previous] of before) {
+        if (previous) this.data.files[key] = previous;
+        else delete this.data.files[key];
+      }
+      throw error;
+    }
   }
 
   save(): void {
@@ -87,8 +105,14 @@ export class Manifest {
     const file = path.join(this.dir, MANIFEST_FILE);
     const temp = `${file}.${process.pid}.tmp`;
     const sorted: ManifestFile = { version: 1, files: Object.fromEntries(Object.entries(this.data.files).sort(([a], [b]) => a.localeCompare(b))) };
-    fs.writeFileSync(temp, `${JSON.stringify(sorted, null, 2)}\n`);
-    fs.renameSync(temp, file);
+    try {
+      fs.writeFileSync(temp, `${JSON.stringify(sorted, null, 2)}\n`);
+      fs.renameSync(temp, file);
+    } catch (error) {
+      // A full disk fails the write half-way: leave no temporary file, the old manifest stands.
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
   }
 }
 

@@ -6,6 +6,17 @@ import * as path from 'node:path';
 export const workspaceRoot = path.resolve(__dirname, '../../../..');
 const launcher = path.join(workspaceRoot, 'bin/kiln.cjs');
 
+/** Runs kiln as this account instead of the test's (root bypasses file permissions). */
+export interface CliUser {
+  uid: number;
+  gid: number;
+}
+
+interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  user?: CliUser;
+}
+
 interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -17,8 +28,8 @@ interface CliResult {
 export interface Sandbox {
   dir: string;
   env: NodeJS.ProcessEnv;
-  run(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
-  spawn(args: string[], options?: { env?: NodeJS.ProcessEnv }): ChildProcess & { output: { stdout: string; stderr: string } };
+  run(args: string[], options?: SpawnOptions & { timeoutMs?: number }): Promise<CliResult>;
+  spawn(args: string[], options?: SpawnOptions): ChildProcess & { output: { stdout: string; stderr: string } };
   write(relative: string, text: string): string;
   remove(): void;
 }
@@ -39,8 +50,8 @@ export function createSandbox(): Sandbox {
     COMFYUI_SUBMIT_INTERVAL: '0.25',
     KILN_EMULATOR_PROMPT_MS: '20',
   };
-  const spawnCli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const child = spawn(process.execPath, [launcher, ...args], { cwd: dir, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnCli = (args: string[], options: SpawnOptions) => {
+    const child = spawn(process.execPath, [launcher, ...args], { cwd: dir, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
     const output = { stdout: '', stderr: '' };
     child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
@@ -50,7 +61,7 @@ export function createSandbox(): Sandbox {
     dir,
     env,
     run(args, options = {}) {
-      const child = spawnCli(args, options.env);
+      const child = spawnCli(args, options);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           child.kill('SIGKILL');
@@ -63,7 +74,7 @@ export function createSandbox(): Sandbox {
         });
       });
     },
-    spawn: (args, options = {}) => spawnCli(args, options.env),
+    spawn: (args, options = {}) => spawnCli(args, options),
     write(relative, text) {
       const file = path.join(dir, relative);
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -115,4 +126,18 @@ export async function waitForOutput(child: { output: { stdout: string; stderr: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for output; got:\n${child.output.stdout}\n${child.output.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The child's exit code, or `'still running'` (and the child killed) when it has not exited within `ms`. */
+export function exitCodeWithin(child: ChildProcess, ms: number): Promise<number | null | 'still running'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('still running');
+    }, ms);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'winston';
 import type { ComfyUiClient } from '../client/comfyui-client';
 import type { WriteFile } from '../files/write-file-atomically';
-import type { JobEngineEvent } from '../engine/job-engine-events';
+import type { JobEngineEvent, JobFilesWritten } from '../engine/job-engine-events';
 import type { EngineMetrics } from '../engine/engine-metrics';
 import type { SocketImagesResult } from '../engine/socket-images';
 import type { UploadOnce } from './upload-once';
@@ -31,6 +31,8 @@ export interface JobCommandDeps {
   random?: () => number;
   /** Writes images and sidecars; default writeFileAtomically (tests inject a disk that fails). */
   writeFile?: WriteFile;
+  /** Runs once a job's files are on disk, before it counts as done; a failure undoes the files (see JobEngineOptions). */
+  onFilesWritten?: (written: JobFilesWritten) => void | Promise<void>;
   /** Aborted when the engine stops: long waits (downloads) end at once. */
   signal?: AbortSignal;
   /**

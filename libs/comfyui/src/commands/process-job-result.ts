@@ -119,9 +119,12 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   const ran = job.resultMetadata?.prompt?.[2];
   const createdAt = new Date().toISOString();
   const write = deps.writeFile ?? writeFileAtomically;
+  const written = files.map((file) => ({ imagePath: file.target, sha256: file.digest, nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize }));
   let workflowRecord: SidecarMetadata['workflow'];
-  let sidecarWithoutImage: string | undefined;
+  /** Images (and their sidecars) this attempt put where nothing was: a failure takes them away again. */
+  const created: string[] = [];
   let failedTarget = files[0]?.target ?? job.jobPayload.targetFolder;
+  let recording = false;
   try {
     workflowRecord = await storeWorkflow(job.jobPayload.targetFolder, typeof ran === 'object' && ran !== null ? ran : job.jobPayload.workflow, job.id, write);
     for (const file of files) {
@@ -141,17 +144,22 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
         createdAt,
         ...job.jobPayload.summary,
       };
+      if (file.existing === undefined) created.push(sidecarPath(file.target));
       await write(sidecarPath(file.target), Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`), job.id);
       if (file.existing !== file.digest) {
-        if (file.existing === undefined) sidecarWithoutImage = sidecarPath(file.target);
+        if (file.existing === undefined) created.push(file.target);
         await write(file.target, file.bytes, job.id);
-        sidecarWithoutImage = undefined;
       }
     }
+    recording = true;
+    await deps.onFilesWritten?.({ jobId: job.id, runId: job.pipelineRunId, label, promptId: job.promptId, server, seed: job.jobPayload.seed, files: written });
   } catch (error) {
     await Promise.all(files.flatMap((file) => [rm(partPath(file.target, job.id), { force: true }), rm(partPath(sidecarPath(file.target), job.id), { force: true })]));
-    // The disk must agree with the ledger: no sidecar for an image that is not there.
-    if (sidecarWithoutImage) await rm(sidecarWithoutImage, { force: true });
+    // The disk must agree with the ledger and with what the caller recorded: no image the job does
+    // not count, no sidecar for an image that is not there.
+    await Promise.all(created.map((file) => rm(file, { force: true })));
+    // What the caller could not record (its manifest) names its own file when it is a disk error.
+    if (recording) failedTarget = (error as NodeJS.ErrnoException | null)?.path ?? failedTarget;
     const reason = `${label}: ${describeDiskError(error, failedTarget)}`;
     // A full disk or a permission problem passes once a person acts: keep the image on the server
     // and try again after a backoff, failing only when the retry budget is spent.
@@ -161,7 +169,6 @@ export async function processJobResult(job: ComfyUiJob, deps: JobCommandDeps, op
   const [primary] = files;
   const target = primary.target;
   const digest = primary.digest;
-  const written = files.map((file) => ({ imagePath: file.target, sha256: file.digest, nodeId: file.nodeId, batchIndex: file.batchIndex, batchSize: file.batchSize }));
 
   // No transaction around the two writes: recordCandidate is idempotent by the job id, so a crash
   // between them is finished by the next attempt (same candidate, then the mark), and each image

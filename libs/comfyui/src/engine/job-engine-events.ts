@@ -1,3 +1,23 @@
+/** One file a job wrote, with its hash and the output node and batch position it came from. */
+interface WrittenFile {
+  imagePath: string;
+  sha256: string;
+  nodeId: string;
+  batchIndex: number;
+  batchSize: number;
+}
+
+/** A job's files, on disk, before the job counts as done (see `onFilesWritten`). The first file is the planned one. */
+export interface JobFilesWritten {
+  jobId: string;
+  runId: string;
+  label: string;
+  promptId: string;
+  server: string;
+  seed: number;
+  files: WrittenFile[];
+}
+
 /** What happened to a job, for progress displays and logs. `label` is the item or step it belongs to. */
 export type JobEngineEvent =
   | { type: 'job_submitted'; jobId: string; runId: string; label: string; promptId: string; server: string }
@@ -22,7 +42,7 @@ export type JobEngineEvent =
       imagePath: string;
       seed: number;
       sha256: string;
-      files: Array<{ imagePath: string; sha256: string; nodeId: string; batchIndex: number; batchSize: number }>;
+      files: WrittenFile[];
       candidateId: string;
       durationMs: number;
     }

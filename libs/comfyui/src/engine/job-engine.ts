@@ -68,6 +68,7 @@ export class JobEngine {
       emit: (event) => this.emit(event),
       metrics: this.metrics,
       writeFile: this.options.writeFile,
+      onFilesWritten: this.options.onFilesWritten,
       catalogueStale: (server) => this.router.invalidate(server),
       uploads: new UploadOnce(),
       ...(this.options.useEvents ? { socketImages: this.socketImages } : {}),

@@ -7,7 +7,7 @@ import type { RetryPolicy } from '../commands/job-command-deps';
 import type { WriteFile } from '../files/write-file-atomically';
 import type { ServerCatalogues } from '../preflight/server-catalogues';
 import { EngineMetrics } from './engine-metrics';
-import type { JobEngineEvent } from './job-engine-events';
+import type { JobEngineEvent, JobFilesWritten } from './job-engine-events';
 
 /** Input options of the job engine; every duration in milliseconds, defaults in {@link engineDefaults}. */
 export interface JobEngineOptions {
@@ -49,6 +49,13 @@ export interface JobEngineOptions {
   writeFile?: WriteFile;
   onEvent?: (event: JobEngineEvent) => void;
   /**
+   * Runs once a job's files are on disk, before the job counts as done: the CLI records them in its
+   * manifest there. When it throws, the files the attempt wrote are removed and the error is handled
+   * as a failed write (a full disk or a permission problem is retried later), so what is on disk and
+   * what the caller recorded never differ.
+   */
+  onFilesWritten?: (written: JobFilesWritten) => void | Promise<void>;
+  /**
    * The servers' `/object_info` cache, when the caller already read it for its preflight (the CLI):
    * one read per server per run, and a reconnect refreshes it for both. Default: the engine's own.
    */
@@ -75,6 +82,7 @@ export interface ResolvedEngineOptions {
   metrics: EngineMetrics;
   writeFile?: WriteFile;
   onEvent: ((event: JobEngineEvent) => void) | undefined;
+  onFilesWritten: JobEngineOptions['onFilesWritten'];
   catalogues: ServerCatalogues | undefined;
 }
 
@@ -120,6 +128,7 @@ export function resolveEngineOptions(options: JobEngineOptions): ResolvedEngineO
     metrics: options.metrics ?? new EngineMetrics(),
     writeFile: options.writeFile,
     onEvent: options.onEvent,
+    onFilesWritten: options.onFilesWritten,
     catalogues: options.catalogues,
   };
 }

@@ -55,8 +55,8 @@ export function takeSlot(free: Map<string, number>, among?: readonly string[]): 
   return best;
 }
 
-/** How a server is named outside its client: its URL without secrets. */
-function serverId(url: string): string {
+/** How a server is named outside its client (job rows included): its URL without secrets. */
+export function serverId(url: string): string {
   const id = redactUrl(url);
   return id === '<unparseable URL>' ? url : id;
 }
