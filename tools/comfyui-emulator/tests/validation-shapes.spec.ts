@@ -89,7 +89,7 @@ describe('validation errors with ComfyUI 0.3.64 body shapes', () => {
     expect(error.extra_info).toEqual({ input_name: 'sampler_name', input_config: null, received_value: 'euler_fancy' });
   });
 
-  // No capture holds a link of the wrong type; the shape follows execution.py validate_inputs.
+  // The SD3.5 graph's case; the model-free one is compared byte for byte in validation-conformance.spec.ts.
   it('rejects a link whose source output type does not match with return_type_mismatch', async () => {
     const body = await reject(sd35((w) => (w['3'].inputs.model = ['11', 0])));
 
@@ -113,7 +113,7 @@ describe('validation errors with ComfyUI 0.3.64 body shapes', () => {
     const captured = capturedJson('post_prompt_value_below_min_400') as RejectedPrompt;
     expect(shapeOf(below.node_errors['53'])).toEqual(shapeOf(captured.node_errors['1']));
     expect(below.node_errors['53'].errors[0]).toMatchObject({ type: 'value_smaller_than_min', message: 'Value 8 smaller than min of 16', details: 'width' });
-    // No capture of the max case; execution.py builds it like the min one.
+    // A FLOAT max; the INT one is compared byte for byte in validation-conformance.spec.ts.
     expect(shapeOf(above.node_errors['3'])).toEqual(shapeOf(captured.node_errors['1']));
     expect(above.node_errors['3'].errors[0]).toMatchObject({
       type: 'value_bigger_than_max',
@@ -151,8 +151,9 @@ describe('validation errors with ComfyUI 0.3.64 body shapes', () => {
     });
   });
 
-  // No capture; execution.py catches the upstream node's KeyError in the downstream node's loop and
-  // files it under the upstream node with the downstream input (SaveImage's `images` → ["8", 0]).
+  // As the captured post_prompt_inner_link_to_missing_node_400: execution.py catches the upstream node's
+  // KeyError in the downstream node's loop and files it under the upstream node with the downstream input
+  // (SaveImage's `images` → ["8", 0]).
   it('reports a link to a missing node upstream as exception_during_inner_validation', async () => {
     const body = await reject(sd35((w) => (w['8'].inputs.samples = ['404', 0])));
 

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as testing from '@kiln/testing';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { ComfyUiClient } from '../../src/index';
 import { ComfyUiError } from '../../src/errors';
+import { declaredInputs } from '../../src/preflight/input-spec';
 import { listOfferedModels } from '../../src/preflight/model-folders';
 import { preflightWorkflow } from '../../src/preflight/preflight-workflow';
 import { ServerCatalogues, type ServerCatalogue } from '../../src/preflight/server-catalogues';
@@ -23,6 +26,11 @@ const TIMEOUT_MS = 60_000;
 
 function withNode(workflow: ApiWorkflow, nodeId: string, inputs: Record<string, unknown>): ApiWorkflow {
   return { ...workflow, [nodeId]: { ...workflow[nodeId], inputs: { ...workflow[nodeId].inputs, ...inputs } } };
+}
+
+/** `[code, node, input]` of each problem, sorted: ComfyUI lists one node's errors in a per-process random order. */
+function sortedKeys(entries: Array<[string, string, string | undefined]>): string[] {
+  return entries.map((entry) => JSON.stringify(entry)).sort();
 }
 
 async function serverVerdict(client: ComfyUiClient, workflow: ApiWorkflow): Promise<{ accepted: true; promptId: string } | { accepted: false; error: ComfyUiError }> {
@@ -92,6 +100,37 @@ describeContract('preflight contract: agrees with the server', () => {
     }
     const missing = preflightWorkflow(cases[0][0], catalogue.objectInfo)[0];
     expect([...(missing.choices ?? [])].sort()).toEqual([...offered].sort());
+  }, TIMEOUT_MS);
+
+  it('finds every problem the server finds in a LoRA chain at once, reading names and bounds from the server', async () => {
+    const offered = listOfferedModels(catalogue.objectInfo);
+    const bound = (classType: string, input: string, key: 'min' | 'max'): number => {
+      const value = declaredInputs(catalogue.objectInfo[classType]).find((d) => d.name === input)?.options[key];
+      if (typeof value !== 'number') throw new Error(`${classType}.${input} declares no ${key}`);
+      return value;
+    };
+    const corpus = JSON.parse(readFileSync(path.join(testing.workflowCorpusDir(), 'sd15-lora-chain.api.json'), 'utf8')) as ApiWorkflow;
+    const missingLora = `kiln-contract-missing-${runId}.safetensors`;
+    let workflow = withNode(corpus, '4', { ckpt_name: offered['checkpoints']?.[0] ?? `kiln-contract-none-${runId}.safetensors` });
+    workflow = withNode(workflow, '10', { lora_name: missingLora });
+    workflow = withNode(workflow, '11', { lora_name: offered['loras']?.[0] ?? missingLora });
+    workflow = withNode(workflow, '3', { scheduler: `kiln-contract-${runId}`, steps: bound('KSampler', 'steps', 'max') + 1 });
+    workflow = withNode(workflow, '5', { width: bound('EmptyLatentImage', 'width', 'min') - 1 });
+    delete workflow['5'].inputs['batch_size'];
+    workflow = withNode(workflow, '8', { vae: ['4', 0] });
+
+    const problems = preflightWorkflow(workflow, catalogue.objectInfo);
+    const verdict = await serverVerdict(client, workflow);
+
+    expect(verdict.accepted).toBe(false);
+    if (verdict.accepted) return;
+    expect(sortedKeys(problems.map((p) => [p.code, p.nodeId, p.input]))).toEqual(sortedKeys(verdict.error.nodeErrors.map((e) => [e.type, e.nodeId, e.inputName])));
+    expect(problems.map((p) => p.code)).toEqual(
+      expect.arrayContaining(['value_not_in_list', 'value_bigger_than_max', 'value_smaller_than_min', 'required_input_missing', 'return_type_mismatch']),
+    );
+    const lora = problems.find((p) => p.nodeId === '10' && p.input === 'lora_name');
+    expect(lora).toMatchObject({ folder: 'loras', offered: offered['loras']?.length ?? 0 });
+    expect(offered['loras'] ?? []).toEqual(expect.arrayContaining(lora?.choices ?? ['(none)']));
   }, TIMEOUT_MS);
 
   it('names a node class the server does not have, which the server refuses as well', async () => {

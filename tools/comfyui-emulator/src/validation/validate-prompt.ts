@@ -10,6 +10,7 @@ import {
 import { coerceInputValue, pyEquals } from './coerce-input-value';
 import { comboOptions } from './combo-options';
 import { comfyUiError, type ComfyUiError, type NodeErrorEntry } from './comfyui-error';
+import { RAISED_AT, validationTraceback } from './validation-traceback';
 
 /** API-format workflow: node id → `{class_type, inputs}`. Values are coerced in place, like ComfyUI. */
 export type ApiPrompt = Record<string, unknown>;
@@ -29,19 +30,14 @@ type NodeResult = [valid: boolean, errors: ComfyUiError[]];
 // Nodes whose own VALIDATE_INPUTS replaces the min/max/combo checks for these inputs.
 const CUSTOM_VALIDATED_INPUTS: Record<string, string[]> = { LoadImage: ['image'], LoadImageMask: ['image'] };
 
-const FAKE_TRACEBACK = [
-  '  File "/opt/ComfyUI/execution.py", line 1056, in validate_prompt\n    m = await validate_inputs(prompt_id, prompt, o, validated)\n',
-  '  File "/opt/ComfyUI/execution.py", line 783, in validate_inputs\n    o_class_type = prompt[o_id][\'class_type\']\n',
-];
-
-function nodeOf(prompt: ApiPrompt, id: unknown): Record<string, unknown> {
+function nodeOf(prompt: ApiPrompt, id: unknown, raisedAt: string): Record<string, unknown> {
   if (typeof id !== 'string') {
     if (Array.isArray(id) || isPlainObject(id)) {
-      throw new PythonException('TypeError', `unhashable type: '${Array.isArray(id) ? 'list' : 'dict'}'`);
+      throw new PythonException('TypeError', `unhashable type: '${Array.isArray(id) ? 'list' : 'dict'}'`, [raisedAt]);
     }
-    throw new PythonException('KeyError', pyRepr(id));
+    throw new PythonException('KeyError', pyRepr(id), [raisedAt]);
   }
-  if (!Object.prototype.hasOwnProperty.call(prompt, id)) throw new PythonException('KeyError', pyRepr(id));
+  if (!Object.prototype.hasOwnProperty.call(prompt, id)) throw new PythonException('KeyError', pyRepr(id), [raisedAt]);
   return prompt[id] as Record<string, unknown>;
 }
 
@@ -50,10 +46,10 @@ function returnTypeAt(info: NodeInfo, slot: unknown): unknown {
   if (typeof slot === 'boolean') slot = slot ? 1 : 0;
   if (typeof slot !== 'number' || !Number.isInteger(slot)) {
     const typeName = slot instanceof PythonFloat ? 'float' : typeof slot === 'string' ? 'str' : 'NoneType';
-    throw new PythonException('TypeError', `tuple indices must be integers or slices, not ${typeName}`);
+    throw new PythonException('TypeError', `tuple indices must be integers or slices, not ${typeName}`, [RAISED_AT.linkedSlot]);
   }
   const index = slot < 0 ? outputs.length + slot : slot;
-  if (index < 0 || index >= outputs.length) throw new PythonException('IndexError', 'tuple index out of range');
+  if (index < 0 || index >= outputs.length) throw new PythonException('IndexError', 'tuple index out of range', [RAISED_AT.linkedSlot]);
   return outputs[index];
 }
 
@@ -90,8 +86,8 @@ class PromptValidator {
   validateNode(id: string): NodeResult {
     const memo = this.validated.get(id);
     if (memo) return memo;
-    const node = nodeOf(this.prompt, id);
-    if (!Object.prototype.hasOwnProperty.call(node, 'inputs')) throw new PythonException('KeyError', "'inputs'");
+    const node = nodeOf(this.prompt, id, RAISED_AT.nodeInputs);
+    if (!Object.prototype.hasOwnProperty.call(node, 'inputs')) throw new PythonException('KeyError', "'inputs'", [RAISED_AT.nodeInputs]);
     const inputs = node.inputs as Record<string, unknown>;
     const classType = node.class_type as string;
     const info = this.context.catalogue.get(classType) as NodeInfo;
@@ -123,7 +119,7 @@ class PromptValidator {
           continue;
         }
         const sourceId = value[0];
-        const sourceNode = nodeOf(this.prompt, sourceId);
+        const sourceNode = nodeOf(this.prompt, sourceId, RAISED_AT.linkedNode);
         const sourceInfo = this.context.catalogue.get(sourceNode.class_type as string) as NodeInfo;
         const receivedType = returnTypeAt(sourceInfo, value[1]);
         if (!typesCompatible(receivedType, inputType)) {
@@ -151,7 +147,7 @@ class PromptValidator {
                 input_config: inputConfig,
                 exception_message: exception.message,
                 exception_type: exception.pythonType,
-                traceback: FAKE_TRACEBACK,
+                traceback: validationTraceback('inner', exception.pythonTraceback),
                 linked_node: value,
               }),
             ],
@@ -315,7 +311,7 @@ export function validatePrompt(
       reasons = [
         comfyUiError('exception_during_validation', 'Exception when validating node', exception.message, {
           exception_type: exception.pythonType,
-          traceback: FAKE_TRACEBACK,
+          traceback: validationTraceback('output', exception.pythonTraceback),
         }),
       ];
       validator.record(output, [false, reasons]);
