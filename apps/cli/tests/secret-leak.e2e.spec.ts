@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openKilnTestDatabase, startTestEmulator, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { filesUnder, openKilnTestDatabase, rowsOfSchema, secretsFound, startTestEmulator, type Output, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { batchSpec, createSandbox, jsonEvents, waitForOutput, type Sandbox } from './support/cli-harness';
 
 // A secret planted in each place one can come from (a password in COMFYUI_BASE_URL and the Basic
@@ -30,34 +29,6 @@ function databaseUrl(db: TestDatabase, port?: number): string {
   return url.href;
 }
 
-function filesUnder(dir: string): Array<{ file: string; text: string }> {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => ({ file: path.join(entry.parentPath, entry.name), text: fs.readFileSync(path.join(entry.parentPath, entry.name), 'latin1') }));
-}
-
-/** Every row of every table in the test schema, each as JSON text. */
-async function databaseRows(db: TestDatabase): Promise<string[]> {
-  const tables: Array<{ table_name: string }> = await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [db.schema]);
-  const rows: string[] = [];
-  for (const { table_name } of tables) {
-    const found: Array<{ row: string }> = await db.dataSource.query(`SELECT row_to_json(t)::text AS row FROM "${db.schema}"."${table_name}" t`);
-    rows.push(...found.map(({ row }) => `${table_name}: ${row}`));
-  }
-  return rows;
-}
-
-/** Where each secret shows up, with the text around it: `[]` when nowhere. */
-function leaks(outputs: Array<{ where: string; text: string }>): string[] {
-  return outputs.flatMap(({ where, text }) =>
-    SECRETS.filter((secret) => text.includes(secret)).map((secret) => {
-      const at = text.indexOf(secret);
-      return `${secret} in ${where}: …${text.slice(Math.max(0, at - 120), at + secret.length + 40)}…`;
-    }),
-  );
-}
-
 const PIPELINE = ['version: 1', 'output: { dir: pipeline-out }', 'defaults: { checkpoint: v1-5-pruned-emaonly.safetensors, width: 64, height: 64, steps: 2, seed: 9 }', 'steps:', '  - { name: Heroes, prompt: a hero, count: 1 }', ''].join('\n');
 
 describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
@@ -65,7 +36,7 @@ describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
   let emulator: RunningEmulator;
   let sandbox: Sandbox;
   let env: NodeJS.ProcessEnv;
-  const outputs: Array<{ where: string; text: string }> = [];
+  const outputs: Output[] = [];
 
   async function kiln(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
     const result = await sandbox.run(args, { env: { ...env, ...extraEnv } });
@@ -172,14 +143,15 @@ describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
     expect((await kiln(['models'], { COMFYUI_BASE_URL: `${withCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere` })).code).toBe(2);
     expect((await kiln(['models', '--server', `${withCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere`, '--json'])).code).toBe(2);
 
-    const files = filesUnder(sandbox.dir).filter(({ file }) => !file.includes(`${path.sep}.kiln${path.sep}`));
-    const rows = await databaseRows(db);
-    expect(leaks([...outputs, ...files.map(({ file, text }) => ({ where: file, text })), ...rows.map((text) => ({ where: 'a database row', text }))])).toEqual([]);
+    // Everything under the sandbox but the copy of the embedded database (unused with DATABASE_URL).
+    const files = filesUnder(sandbox.dir).filter(({ where }) => !where.includes(`${path.sep}.kiln${path.sep}`));
+    const rows = await rowsOfSchema(db);
+    expect(secretsFound([...outputs, ...files, ...rows], SECRETS)).toEqual([]);
     // What was searched holds what it should, the secrets masked.
-    expect(files.some(({ file }) => file.endsWith('kiln-manifest.json'))).toBe(true);
-    expect(files.some(({ file }) => file.includes('kiln-workflows'))).toBe(true);
-    expect(rows.some((row) => row.includes('kilnuser:***@127.0.0.1'))).toBe(true);
-    expect(rows.some((row) => row.includes('bad key [REDACTED] for Basic [REDACTED]'))).toBe(true);
+    expect(files.some(({ where }) => where.endsWith('kiln-manifest.json'))).toBe(true);
+    expect(files.some(({ where }) => where.includes('kiln-workflows'))).toBe(true);
+    expect(rows.some(({ text }) => text.includes('kilnuser:***@127.0.0.1'))).toBe(true);
+    expect(rows.some(({ text }) => text.includes('bad key [REDACTED] for [REDACTED]'))).toBe(true);
     expect(interrupted).toContain(`To resume, run: kiln run hangs.yaml --server '${emulator.url.replace('http://', 'http://kilnuser:***@')}'`);
   }, 240_000);
 });
