@@ -47,7 +47,7 @@ export class KilnSettings {
 
 /** The variable of each field, with its default: the only place the defaults are written. */
 export const kilnVariables: SettingVariables<KilnSettings> = {
-  servers: { name: 'COMFYUI_BASE_URL', default: 'http://localhost:8188', list: true, fix: 'give a URL such as http://127.0.0.1:8188 (several separated by commas)' },
+  servers: { name: 'COMFYUI_BASE_URL', default: 'http://localhost:8188', list: true, secret: 'url-password', fix: 'give a URL such as http://127.0.0.1:8188 (several separated by commas)' },
   pollIntervalSeconds: { name: 'COMFYUI_POLL_INTERVAL', default: '5', fix: 'give seconds between polls, e.g. 5, or unset it' },
   submitIntervalSeconds: { name: 'COMFYUI_SUBMIT_INTERVAL', default: '10', fix: 'give seconds between idle submit ticks, e.g. 10, or unset it' },
   timeoutSeconds: { name: 'COMFYUI_TIMEOUT', default: '300', fix: 'give the seconds an image may take, e.g. 300, or unset it' },

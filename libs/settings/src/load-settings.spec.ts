@@ -96,6 +96,13 @@ describe('loadSettings', () => {
     expect(message).not.toMatch(/hunter[12]/);
   });
 
+  it('quotes a bad server list with the passwords of its URLs masked', () => {
+    const message = problemsOf(() => loadSettings({ COMFYUI_BASE_URL: 'http://kiln:pw-48213@gpu1:8188, ftp://kiln:pw-48213@gpu2' }, { cwd: '/w' }));
+
+    expect(message).toContain('COMFYUI_BASE_URL="http://kiln:***@gpu1:8188,ftp://kiln:***@gpu2": must be http(s)://host:port');
+    expect(message).not.toContain('pw-48213');
+  });
+
   it('names the flag a value came from, and reports the caller\'s problems with its own', () => {
     const message = problemsOf(() =>
       loadSettings(

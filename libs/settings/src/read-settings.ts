@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { redactUrl } from './redact';
 import { SettingsError, type SettingProblem } from './settings-error';
 
 /** The process environment, or any map of variable → value. */
@@ -11,8 +12,8 @@ interface SettingVariable {
   name: string;
   /** Used when the variable is unset or blank, written as in the environment; none: the setting is optional. */
   default?: string;
-  /** Never echoed in messages. */
-  secret?: boolean;
+  /** Never echoed in messages; `'url-password'`: URLs that may hold a password, echoed without it. */
+  secret?: boolean | 'url-password';
   /** Comma-separated: the field receives the trimmed, non-empty parts. */
   list?: boolean;
   /** What to do about a bad value. */
@@ -48,13 +49,20 @@ export function readSettings<T extends object>(settingsClass: new () => T, varia
     const variable = variables[error.property as keyof T];
     problems.push({
       source: options.sources?.[variable.name] ?? variable.name,
-      shown: variable.secret ? '<hidden>' : JSON.stringify(given[error.property] ?? variable.default ?? ''),
+      shown: shownValue(variable, given[error.property] ?? variable.default ?? ''),
       message: [...new Set(Object.values(error.constraints ?? {}))].join('; '),
       fix: variable.fix,
     });
   }
   if (problems.length) throw new SettingsError(problems);
   return settings;
+}
+
+/** A bad value as a message quotes it: JSON-quoted, with no secret in it. */
+function shownValue(variable: SettingVariable, value: string): string {
+  if (variable.secret === true) return '<hidden>';
+  if (variable.secret === 'url-password') return JSON.stringify((variable.list ? splitList(value) : [value.trim()]).map(redactUrl).join(','));
+  return JSON.stringify(value);
 }
 
 function splitList(value: string): string[] {

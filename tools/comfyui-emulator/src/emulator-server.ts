@@ -43,14 +43,15 @@ function seedExampleImage(inputDir: string): void {
   writeSyntheticInputImage(inputDir, 'example.png', 'e'.repeat(64));
 }
 
-function faultReply(rule: RequestFaultRule, accept: string | undefined): HttpReply {
+function faultReply(rule: RequestFaultRule, accept: string | undefined, headers: http.IncomingHttpHeaders): HttpReply {
   const status = rule.status ?? 500;
-  if (status === 500) return internalErrorReply(accept);
+  const echo = (rule.echoHeaders ?? []).map((name) => `${name}: ${String(headers[name.toLowerCase()] ?? '')}`).join('; ');
   if (status === 400) {
-    const error = { type: 'emulator_fault', message: 'Injected fault (comfyui-emulator)', details: '', extra_info: {} };
-    return jsonReply({ error, node_errors: {} }, 400);
+    const message = `Injected fault (comfyui-emulator)${echo ? `; received ${echo}` : ''}`;
+    return jsonReply({ error: { type: 'emulator_fault', message, details: '', extra_info: {} }, node_errors: {} }, 400);
   }
-  return statusTextReply(status);
+  if (echo) return textReply(status, `${status}: ${http.STATUS_CODES[status] ?? 'Error'}; received ${echo}`);
+  return status === 500 ? internalErrorReply(accept) : statusTextReply(status);
 }
 
 function delay(ms: number): Promise<void> {
@@ -378,7 +379,7 @@ export class EmulatorServer {
       request.socket.destroy();
       return;
     }
-    if (fault && fault.status !== undefined) reply = faultReply(fault, accept);
+    if (fault && fault.status !== undefined) reply = faultReply(fault, accept, request.headers);
     send(reply ?? internalErrorReply(accept));
   }
 }

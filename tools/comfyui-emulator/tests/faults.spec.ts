@@ -46,6 +46,17 @@ describe('fault injection', () => {
     expect(accepted.json<{ number: number }>().number).toBe(0);
   });
 
+  it('echoes the named request headers in the error, as a server quoting rejected credentials does', async () => {
+    emulator.setFaults({ requests: [{ route: 'POST /prompt', status: 400, echoHeaders: ['X-Api-Key'], times: 1 }, { route: 'GET /queue', status: 401, echoHeaders: ['authorization'], times: 1 }] });
+
+    const rejected = await fetch(`${base}/prompt`, { method: 'POST', headers: { 'x-api-key': 'k-123' }, body: JSON.stringify({ prompt: emptySave() }) });
+    const unauthorized = await fetch(`${base}/queue`, { headers: { authorization: 'Bearer t-456' } });
+
+    expect(((await rejected.json()) as { error: { message: string } }).error.message).toBe('Injected fault (comfyui-emulator); received X-Api-Key: k-123');
+    expect(unauthorized.status).toBe(401);
+    expect(await unauthorized.text()).toBe('401: Unauthorized; received authorization: Bearer t-456');
+  });
+
   it('hits an evenly spread share of requests, deterministically', async () => {
     emulator.setFaults({ requests: [{ route: 'GET /prompt', status: 503, share: 0.5 }] });
 

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { redactUrl } from '@kiln/settings';
 import type { CliContext } from '../cli-context';
 import type { RunOptions } from '../commands/option-types';
 import { startEmbeddedDatabaseEarly } from '../database/start-embedded-early';
@@ -28,7 +29,7 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
         options.dryRun ? 'when-needed' : 'always',
       );
       for (const note of spec.notes) reporter.info(`note: ${note}`);
-      const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(options.server)}` : '', options.emulator ? '--emulator' : '']
+      const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(shownServers(options.server))}` : '', options.emulator ? '--emulator' : '']
         .filter(Boolean)
         .join(' ');
       return await executeBatch({ ctx, config, reporter, comfy, spec, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun, embedded });
@@ -39,6 +40,11 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     reporter.close();
     await embedded?.close();
   }
+}
+
+/** The --server list for the rerun hint: a password stays out of the terminal (`***` shows where it goes). */
+function shownServers(list: string): string {
+  return list.split(',').map((url) => redactUrl(url.trim())).join(',');
 }
 
 function quote(value: string): string {

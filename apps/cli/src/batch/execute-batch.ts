@@ -3,6 +3,7 @@ import { prepareRunForResume } from '@kiln/comfyui';
 import type { EmbeddedServer } from '@kiln/database';
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { setPipelineRunStatus } from '@kiln/pipeline';
+import { redactUrl } from '@kiln/settings';
 import type { CliContext } from '../cli-context';
 import type { ComfyUiSession } from '../comfyui/comfyui-session';
 import type { CliConfig } from '../config/cli-config';
@@ -88,7 +89,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
       } else {
         await cancelSupersededRuns(db.dataSource, spec.outputDir);
         runId = (await createBatchRun(db.dataSource, runInput, made)).id;
-        reporter.info(`run ${runId.slice(0, 8)}: ${input.source} → ${showPath(spec.outputDir)} on ${comfy.label}`, { runId, outputDir: spec.outputDir, servers: comfy.urls });
+        reporter.info(`run ${runId.slice(0, 8)}: ${input.source} → ${showPath(spec.outputDir)} on ${comfy.label}`, { runId, outputDir: spec.outputDir, servers: comfy.urls.map(redactUrl) });
       }
 
       // Everything made (a resumed run whose last images only needed listing): the run is over.

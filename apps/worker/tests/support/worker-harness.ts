@@ -20,6 +20,8 @@ export function must<T>(value: T | undefined | null, what: string): T {
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** Its working folder (a fresh temp folder). */
+  cwd: string;
   output: { stdout: string; stderr: string };
   /** Resolves when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -56,6 +58,7 @@ export function spawnWorker(env: Record<string, string>, args: string[] = []): W
   });
   const worker: WorkerProcess = {
     child,
+    cwd,
     output,
     exited,
     logs: () => parseLogLines(`${output.stdout}\n${output.stderr}`),

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { secretsOfHeaders } from '@kiln/settings';
 import { ComfyUiError } from '../errors';
 import { backoffDelay } from './backoff';
 import { parseBinaryFrame, type SocketImage } from './binary-frames';
@@ -18,6 +19,7 @@ import {
   type StatusEvent,
 } from './events';
 import type { ComfyUiClientLogger } from './options';
+import { redactAnswer } from './redact-answer';
 
 /**
  * Sent when the socket came back after a drop. The server may have restarted (queue and history lost).
@@ -96,10 +98,13 @@ export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
   private currentSid: string | undefined;
   private reconnectAttempts = 0;
   private readonly closeWaiters = new Set<() => void>();
+  /** What the server may echo back in a message (the auth header), hidden before anyone sees it. */
+  private readonly secrets: string[];
 
   constructor(private readonly options: EventStreamOptions) {
     super();
     this.clientId = options.clientId;
+    this.secrets = secretsOfHeaders(options.headers);
     this.connect();
   }
 
@@ -208,7 +213,7 @@ export class ComfyUiEventStream extends EventEmitter<ComfyUiEventStreamEvents> {
       this.options.logger.debug('comfyui ws message ignored', { reason: parsed.ignored });
       return;
     }
-    const event = parsed.event;
+    const event = redactAnswer(parsed.event, this.secrets);
     // The first frame of every connection is `status` with `sid`. A sid frame on a connection
     // that already had one means the server started a new session for us.
     if (event.type === 'status' && event.data.sid !== undefined) this.onSession(event.data.sid);

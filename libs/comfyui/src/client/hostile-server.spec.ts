@@ -125,6 +125,39 @@ describe('ComfyUiClient against a hostile server', () => {
     expect(`${error.message} ${error.bodyExcerpt}`).not.toContain('echoed-secret-42');
   });
 
+  it('redacts the auth header and Basic credentials when a failed prompt\'s history quotes them', async () => {
+    const basic = Buffer.from('kiln:url-pass-5521').toString('base64');
+    const comfy = await serve((req, res) => {
+      if (req.url?.startsWith('/queue')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ queue_running: [], queue_pending: [] }));
+      const error = { prompt_id: 'p1', node_id: '3', node_type: 'KSampler', exception_type: 'RuntimeError', exception_message: `key ${String(req.headers['x-api-key'])} / ${String(req.headers.authorization)}`, traceback: [`raise for ${String(req.headers['x-api-key'])}`] };
+      const entry = { prompt: [0, 'p1', {}, {}, []], outputs: {}, status: { status_str: 'error', completed: false, messages: [['execution_error', error]] } };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ p1: entry }));
+    });
+
+    const status = await client(comfy.url.replace('http://', 'http://kiln:url-pass-5521@'), { headers: { 'X-Api-Key': 'echoed-secret-43' } }).getPromptStatus('p1');
+
+    expect(status.state === 'failed' && status.error?.exceptionMessage).toBe('key [REDACTED] / [REDACTED]');
+    expect(JSON.stringify(status)).not.toMatch(new RegExp(`echoed-secret-43|url-pass-5521|${basic}`));
+  });
+
+  it('redacts the auth header in event stream messages', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    wss.on('connection', (socket, req) => {
+      socket.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: 's1' } }));
+      const message = `bad key ${String(req.headers['x-api-key'])}`;
+      socket.send(JSON.stringify({ type: 'execution_error', data: { prompt_id: 'p1', node_id: '3', node_type: 'KSampler', exception_type: 'E', exception_message: message, traceback: [], executed: [] } }));
+    });
+    const stream = client(`http://127.0.0.1:${(wss.address() as AddressInfo).port}`, { headers: { 'X-Api-Key': 'echoed-secret-44' } }).openEvents({ pingIntervalMs: 0 });
+    const failed = new Promise<string>((resolve) => stream.once('execution_error', (e) => resolve(e.data.exception_message)));
+
+    const message = await failed;
+    await stream.close();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+
+    expect(message).toBe('bad key [REDACTED]');
+  });
+
   it('ends a body that trickles within the idle timeout at the response deadline', async () => {
     const comfy = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

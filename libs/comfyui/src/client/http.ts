@@ -7,6 +7,7 @@ import { redactText, secretsOfHeaders } from '@kiln/settings';
 import { finalizeFailure } from './failures';
 import type { ResolvedClientOptions } from './options';
 import { authNeededMessage } from './auth-hint';
+import { redactAnswer } from './redact-answer';
 import { nextRedirect } from './redirects';
 import { httpUrl, type ComfyUiBaseUrl } from './urls';
 import { ShapeError } from './validate';
@@ -206,7 +207,7 @@ export class ComfyUiHttp {
       return this.fail(`ComfyUI answered ${body.method} ${body.url} with a body that is not JSON (${type}): ${excerpt || '(empty body)'}`, ctx, error, excerpt);
     }
     try {
-      return parse(value);
+      return parse(redactAnswer(value, this.secrets));
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       return this.fail(`ComfyUI sent an unexpected answer to ${body.method} ${body.url}: ${error.message}`, ctx, error);

@@ -14,6 +14,12 @@ export interface RequestFaultRule {
    * anything else `"<status>: <reason>"` as text/plain.
    */
   status?: number;
+  /**
+   * Request headers (case-insensitive names) whose values the error quotes, as a proxy or server that
+   * echoes the credentials it rejected does: appended to the 400's `error.message`, or to the text body
+   * of any other status.
+   */
+  echoHeaders?: string[];
   /** Wait this long before answering (combined with `status`, the error comes late). */
   delayMs?: number;
   /** Close the TCP connection without any response (a "socket hang up" for the client). */
