@@ -201,6 +201,7 @@ export class JobEngine {
 
   private async pollTick(): Promise<void> {
     const manager = this.options.dataSource.manager;
+    const settledSoFar = this.socketImages.mark();
     const inFlight = await findInFlightJobs(manager, this.options.runId);
     this.prompts.prune(new Set(inFlight.map((job) => job.promptId)));
     for (const job of inFlight) {
@@ -208,7 +209,7 @@ export class JobEngine {
       await this.advance(job);
     }
     const unprocessed = await findUnprocessedJobs(manager, this.options.runId);
-    this.socketImages.prune(new Set([...inFlight, ...unprocessed].map((job) => job.promptId)));
+    this.socketImages.prune(new Set([...inFlight, ...unprocessed].map((job) => job.promptId)), settledSoFar);
     for (const job of unprocessed) {
       if (this.stopping) return;
       await processJobResult(job, this.deps);

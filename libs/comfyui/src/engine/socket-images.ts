@@ -15,6 +15,8 @@ interface Expected {
   /** ComfyUI began running it: frames may have been sent. */
   started: boolean;
   done: boolean;
+  /** When it was settled, in the collector's own count of settlements (see {@link SocketImageCollector.mark}). */
+  settledAt?: number;
   problem?: string;
   waiters: Set<() => void>;
 }
@@ -29,6 +31,7 @@ interface Expected {
  */
 export class SocketImageCollector {
   private readonly expected = new Map<string, Expected>();
+  private settlements = 0;
 
   /** Listens on a server's stream; call once per server. */
   follow(stream: ComfyUiEventStream, server: string): void {
@@ -85,9 +88,20 @@ export class SocketImageCollector {
     return entry.problem ? { problem: entry.problem } : { images: entry.images };
   }
 
-  /** Forgets reported prompts no longer in flight or waiting to be processed (failed ones, say). */
-  prune(keep: Set<string>): void {
-    for (const [promptId, entry] of this.expected) if (entry.done && !keep.has(promptId)) this.expected.delete(promptId);
+  /** A point in the order of settlements: take it before reading which jobs are in flight, and give it to {@link prune}. */
+  mark(): number {
+    return this.settlements;
+  }
+
+  /**
+   * Forgets reported prompts no longer in flight or waiting to be processed (failed ones, say), among
+   * those settled up to `mark`. A prompt settled later may belong to a job posted and finished after
+   * the caller read the jobs in flight: its images are still to be taken, so it waits for the next prune.
+   */
+  prune(keep: Set<string>, mark: number): void {
+    for (const [promptId, entry] of this.expected) {
+      if (entry.done && (entry.settledAt ?? 0) <= mark && !keep.has(promptId)) this.expected.delete(promptId);
+    }
   }
 
   private add(image: SocketImage, executing: { promptId: string; nodeId: string } | undefined): void {
@@ -114,6 +128,7 @@ export class SocketImageCollector {
     const entry = this.expected.get(promptId);
     if (!entry || entry.done) return;
     entry.done = true;
+    entry.settledAt = ++this.settlements;
     if (problem) {
       entry.problem = problem;
       entry.images.clear();
