@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { countJobsByRun, isOpenJob, listRunJobs, resolveJobIdPrefix, retryFailedJobs } from '@kiln/comfyui';
 import type { Database } from '@kiln/database';
-import { jobSpecToPipelineRunInput, type ResolvedJobSpec } from '@kiln/job-orchestration';
+import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
 import {
   countCandidatesByRun,
   createPipelineRun,
@@ -16,7 +16,6 @@ import {
   type ImageCandidate,
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import type { CliContext } from '../cli-context';
 import { openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
@@ -24,20 +23,20 @@ import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { formatTable } from '../output/format';
-import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
+import { checkSpec, type CheckedSpec } from '../spec-check/check-spec';
 import { setUpCommand } from './command-setup';
 
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  let spec: ResolvedJobSpec | undefined;
+  const check = { source: { file }, cwd: ctx.cwd, overrides: { maxImages: config.maxImages }, reporter };
+  let checked: CheckedSpec | undefined;
   if (options.checkCheckpoints) {
     // One session: UI-format conversion and the preflight share each server's /object_info.
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      spec = await loadSpecUsingServer(file, ctx.cwd, { maxImages: config.maxImages }, () => comfy.objectInfo());
-      await assertSpecRunnable(comfy, spec.steps, reporter);
+      checked = await checkSpec({ ...check, servers: { comfy } });
     } catch (error) {
       // A run is only rows in the database: it can be registered while ComfyUI is down, and the
       // worker waits for a server. A server that answers and cannot run the spec still stops here.
@@ -46,13 +45,12 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
         `could not check the spec against ${comfy.label}: ${(error as Error).message.split('\n')[0]}\n` +
           '  the run is registered anyway; the worker waits for ComfyUI, and a missing model or node then fails its jobs (pass --no-check-checkpoints to skip this check)',
       );
-      spec = undefined;
     } finally {
       await comfy.close();
     }
   }
   // Without a server (--no-check-checkpoints, or none reachable) outputs are chosen by node class.
-  const registered = spec ?? loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
+  const registered = (checked ?? (await checkSpec(check))).spec;
   return withDatabase(config, async (db) => {
     const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(registered, { name: path.basename(file) }));
     const images = registered.steps.reduce((sum, step) => sum + step.baseCount, 0);
