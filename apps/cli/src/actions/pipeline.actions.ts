@@ -51,7 +51,7 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
   }
   // Without a server (--no-check-checkpoints, or none reachable) outputs are chosen by node class.
   const registered = (checked ?? (await checkSpec(check))).spec;
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(registered, { name: path.basename(file) }));
     const images = registered.steps.reduce((sum, step) => sum + step.baseCount, 0);
     reporter.result(
@@ -71,7 +71,7 @@ function isUnreachable(error: unknown): boolean {
 /** `kiln pipeline status [RUN]`. */
 export async function pipelineStatusAction(ctx: CliContext, runRef: string | undefined, options: JsonOption): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     if (runRef) await showRun(db.dataSource, await resolveRunId(db.dataSource, runRef), reporter);
     else await showRuns(db.dataSource, reporter);
     return ExitCode.ok;
@@ -81,7 +81,7 @@ export async function pipelineStatusAction(ctx: CliContext, runRef: string | und
 /** `kiln candidates list RUN`. */
 export async function candidatesListAction(ctx: CliContext, runRef: string, options: CandidatesListOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const runId = await resolveRunId(db.dataSource, runRef);
     const run = await getPipelineRun(db.dataSource.manager, runId);
     const stepName = new Map(run.steps.map((s) => [s.id, s.name]));
@@ -105,7 +105,7 @@ export function candidatesRejectAction(ctx: CliContext, ids: string[], options: 
 /** `kiln jobs retry ID…`: failed jobs back in the queue (or re-downloaded when the image was made). */
 export async function jobsRetryAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const results = await retryFailedJobs(db.dataSource.manager, await resolveIds(db.dataSource, 'job', ids));
     const lines = results.map((r) => `${r.jobId}  ${r.label}: ${r.action === 'reprocess' ? 'will be downloaded again' : 'queued again'}`);
     reporter.result(`${lines.join('\n')}\nthe worker (or a rerun of the batch) picks them up`, { retried: results });
@@ -115,7 +115,7 @@ export async function jobsRetryAction(ctx: CliContext, ids: string[], options: J
 
 async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption, status: 'selected' | 'rejected'): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const full = await resolveIds(db.dataSource, 'candidate', ids);
     const updated = status === 'selected' ? await selectCandidates(db.dataSource.manager, full) : await rejectCandidates(db.dataSource.manager, full);
     const hint = status === 'selected' ? '; the worker generates their children' : '';
@@ -124,8 +124,8 @@ async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption
   });
 }
 
-async function withDatabase(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
-  const db = await openKilnDatabase(config);
+async function withDatabase(config: CliConfig, reporter: Reporter, work: (db: Database) => Promise<number>): Promise<number> {
+  const db = await openKilnDatabase(config, reporter);
   try {
     return await work(db);
   } finally {

@@ -63,7 +63,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     }
 
     const started = Date.now();
-    const db = await openKilnDatabase(config, input.embedded);
+    const db = await openKilnDatabase(config, reporter, input.embedded);
     try {
       const runInput = batchRunInput(spec, input.source);
       const resumed = spec.overwrite ? undefined : await findResumableRun(db.dataSource, runInput);

@@ -48,6 +48,11 @@ export interface Reporter {
   /** A notice people must not miss (e.g. the emulator makes synthetic images). */
   warn(message: string): void;
   info(message: string, data?: Record<string, unknown>): void;
+  /**
+   * Where the command works (its database): on stderr for people, so what a command prints on
+   * stdout stays its result; an `info` event with `--json`.
+   */
+  context(message: string, data?: Record<string, unknown>): void;
   /** A command's result data: printed as text, or as one JSON object with `--json`. */
   result(text: string, data: Record<string, unknown>): void;
   start(total: number, toGenerate: number): void;
