@@ -7,8 +7,9 @@ import { pipelineEntities, pipelineMigrations } from '@kiln/pipeline';
 import { startTestEmulator, workflowCorpusDir, type RunningEmulator } from '@kiln/testing';
 import { batchSpec, createSandbox, type Sandbox } from './support/cli-harness';
 
-// `kiln validate` and `kiln run` go through one check: a spec validate accepts, run accepts, and a
-// spec one refuses, both refuse with the same message (exit 2) before anything is queued.
+// `kiln validate`, `kiln run` and `kiln pipeline start` go through one check: a spec validate
+// accepts, run accepts, and a spec one refuses, all refuse with the same message (exit 2) before
+// anything is queued or registered.
 
 interface BadSpec {
   /** Writes the spec (and its files) into the sandbox; returns the spec's path relative to it. */
@@ -110,7 +111,7 @@ describe('validate and run share one check of the spec (built CLI)', () => {
     await server.close();
   });
 
-  it.each(Object.entries(BAD_SPECS))('%s: validate and run --emulator both exit 2 with the same message; run queued nothing', async (_name, bad) => {
+  it.each(Object.entries(BAD_SPECS))('%s: validate, run and pipeline start all exit 2 with the same message; nothing queued', async (_name, bad) => {
     const sandbox = createSandbox();
     try {
       const file = path.relative(sandbox.dir, bad.write(sandbox));
@@ -119,11 +120,13 @@ describe('validate and run share one check of the spec (built CLI)', () => {
       const validate = await sandbox.run(['validate', file, '--emulator'], { env: bad.env });
       const run = await sandbox.run(['run', file, '--emulator'], { env: bad.env });
       const runOnServer = await sandbox.run(['run', file, '--server', server.url], { env: bad.env });
+      const start = await sandbox.run(['pipeline', 'start', file, '--emulator'], { env: bad.env });
 
       const expected = bad.says.replace('OUT', path.join(sandbox.dir, 'out')).replace('DIR', sandbox.dir);
       expect({ code: validate.code, error: errorOf(validate.stderr) }).toEqual({ code: 2, error: expect.stringContaining(expected) });
       expect({ code: run.code, error: errorOf(run.stderr) }).toEqual({ code: 2, error: errorOf(validate.stderr) });
       expect({ code: runOnServer.code, error: errorOf(runOnServer.stderr) }).toEqual({ code: 2, error: errorOf(validate.stderr) });
+      expect({ code: start.code, error: errorOf(start.stderr) }).toEqual({ code: 2, error: errorOf(validate.stderr) });
       const after = server.stats();
       expect(after.promptsAccepted + after.promptsRejected).toBe(before.promptsAccepted + before.promptsRejected);
       expect(after.requestsByRoute['POST /upload/image'] ?? 0).toBe(before.requestsByRoute['POST /upload/image'] ?? 0);
