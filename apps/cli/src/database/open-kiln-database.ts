@@ -11,7 +11,7 @@ import type { Reporter } from '../output/reporter';
  */
 export function openKilnDatabase(config: CliConfig, reporter: Reporter, embedded?: EmbeddedServer): Promise<Database> {
   const location = databaseLocation({ url: config.databaseUrl, dataDir: config.dataDir });
-  reporter.context(`database: ${location}`, { database: location, databaseKind: config.databaseUrl ? 'postgres' : 'embedded' });
+  reporter.context(`database: ${location}`);
   return openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,

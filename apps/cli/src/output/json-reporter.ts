@@ -12,8 +12,8 @@ export class JsonReporter implements Reporter {
     this.emit('info', { message, ...data });
   }
 
-  context(message: string, data: Record<string, unknown> = {}): void {
-    this.emit('info', { message, ...data });
+  context(message: string): void {
+    this.streams.stderr.write(`${message}\n`);
   }
 
   result(_text: string, data: Record<string, unknown>): void {

@@ -49,10 +49,10 @@ export interface Reporter {
   warn(message: string): void;
   info(message: string, data?: Record<string, unknown>): void;
   /**
-   * Where the command works (its database): on stderr for people, so what a command prints on
-   * stdout stays its result; an `info` event with `--json`.
+   * Where the command works (its database): always a plain line on stderr, so stdout stays the
+   * command's result, with `--json` exactly the events it was before (scripts read the first one).
    */
-  context(message: string, data?: Record<string, unknown>): void;
+  context(message: string): void;
   /** A command's result data: printed as text, or as one JSON object with `--json`. */
   result(text: string, data: Record<string, unknown>): void;
   start(total: number, toGenerate: number): void;
