@@ -11,9 +11,12 @@ const apps = {
     assets: [{ from: 'tools/comfyui-emulator/src/data/object-info.json', to: 'data/object-info.json' }, ...galleryAssets],
   },
   worker: {
+    // Two bundles: main.js installs the stop handlers before it requires worker.js (the worker
+    // itself), so a SIGTERM while the worker loads stops it cleanly instead of killing it.
     entry: 'apps/worker/src/main.ts',
     outfile: 'dist/apps/worker/main.js',
-    assets: galleryAssets,
+    external: ['./worker.js'],
+    parts: [{ entry: 'apps/worker/src/worker.ts', outfile: 'dist/apps/worker/worker.js', assets: galleryAssets }],
   },
 };
 

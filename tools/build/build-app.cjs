@@ -95,9 +95,11 @@ function loadCompilerOptions(ts) {
  * the bundle was made from, which `bin/kiln.cjs` uses to tell whether the bundle is stale.
  * `assets` are copied beside the bundle (`{ from: workspace path, to: path relative to the bundle }`)
  * for code that reads files next to itself. Files are written to temporary names and renamed, so a
- * concurrent reader never sees half a bundle.
+ * concurrent reader never sees half a bundle. `external`: paths the entry requires at run time
+ * instead of bundling (another bundle beside it); `parts`: those other bundles, built first.
  */
-async function buildApp({ entry, outfile, assets = [], minify = false }) {
+async function buildApp({ entry, outfile, assets = [], minify = false, external = [], parts = [] }) {
+  for (const part of parts) await buildApp({ minify, ...part });
   const esbuild = require('esbuild');
   const absoluteOut = path.resolve(workspaceRoot, outfile);
   const result = await esbuild.build({
@@ -119,7 +121,7 @@ async function buildApp({ entry, outfile, assets = [], minify = false }) {
     tsconfig: path.join(workspaceRoot, 'tsconfig.base.json'),
     alias: workspaceAliases(),
     define: { __KILN_VERSION__: JSON.stringify(readJson(path.join(workspaceRoot, 'package.json')).version) },
-    external: externalPackages(),
+    external: [...externalPackages(), ...external],
     plugins: [decoratorMetadataPlugin()],
   });
   fs.mkdirSync(path.dirname(absoluteOut), { recursive: true });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -56,6 +57,40 @@ describe('kiln batches when things go wrong (built CLI)', () => {
     expect(result.stderr).toContain(`cannot reach ComfyUI`);
     expect(result.stderr).toContain('COMFYUI_BASE_URL');
     expect(result.stderr).toContain('--emulator');
+  });
+
+  it('refuses a FIFO where an image or the manifest goes, at once instead of hanging on it, and queues nothing', async () => {
+    const emulator = await startTestEmulator({ promptDurationMs: 10 });
+    try {
+      sandbox.write('jobs.yaml', batchSpec(2));
+      const out = path.join(sandbox.dir, 'out');
+      fs.mkdirSync(out);
+      execFileSync('mkfifo', [path.join(out, 'item-2.png')]);
+
+      const image = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url], { timeoutMs: 20_000 });
+      fs.rmSync(path.join(out, 'item-2.png'));
+      execFileSync('mkfifo', [path.join(out, 'kiln-manifest.json')]);
+      const manifest = await sandbox.run(['run', 'jobs.yaml', '--server', emulator.url], { timeoutMs: 20_000 });
+
+      expect(image.code).toBe(2);
+      expect(image.stderr).toContain(`out/item-2.png (item 'Item 2'): cannot read it: ${path.join(out, 'item-2.png')} is a FIFO (named pipe), not a regular file`);
+      expect(manifest.code).toBe(2);
+      expect(manifest.stderr).toContain(`cannot use the output folder's manifest: ${path.join(out, 'kiln-manifest.json')} is a FIFO (named pipe), not a regular file; nothing was queued`);
+      expect(manifest.stderr).toContain('fix: remove it (kiln writes a new one), or choose another output folder');
+      expect(emulator.stats().promptsAccepted).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('names --out when it points at a file', async () => {
+    sandbox.write('jobs.yaml', batchSpec(1));
+    sandbox.write('renders', 'a file');
+
+    const result = await sandbox.run(['run', 'jobs.yaml', '--emulator', '--out', 'renders']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--out: ${path.join(sandbox.dir, 'renders')} is a file, not a folder\n  fix: give --out a folder`);
   });
 
   describe('interrupted runs', () => {

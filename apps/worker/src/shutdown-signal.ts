@@ -44,6 +44,15 @@ export class ShutdownSignal {
     return this.signal;
   }
 
+  /**
+   * The signal received so far, counting one that arrived while synchronous code ran (loading the
+   * worker's modules): Node runs signal handlers from its event loop, so this lets one turn pass first.
+   */
+  async receivedByNow(): Promise<string | undefined> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.signal;
+  }
+
   dispose(): void {
     for (const [name, handler] of this.handlers) process.off(name, handler);
   }

@@ -1,4 +1,4 @@
-export { openDatabase } from './open-database';
+export { databaseLocation, openDatabase } from './open-database';
 export type { Database } from './open-database';
 export { hasEmbeddedDatabase, startEmbeddedServer } from './embedded-server';
 export type { EmbeddedServer } from './embedded-server';

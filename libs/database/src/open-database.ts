@@ -37,13 +37,21 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Where the database of these options is, fit for logs and terminals (password redacted): the one
+ * rule every process prints at start, so a worker and a CLI on different databases show it.
+ */
+export function databaseLocation(options: { url?: string; dataDir?: string }): string {
+  return options.url ? redactUrl(options.url) : `embedded PostgreSQL in ${options.dataDir}`;
+}
+
 /** Opens (and by default migrates) Kiln's database: PostgreSQL when a URL is given, else embedded. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options) : openEmbedded(options);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
-  const location = redactUrl(url);
+  const location = databaseLocation({ url });
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new DatabaseError(
       'DATABASE_INVALID_URL',
@@ -67,7 +75,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
 async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   if (!options.embedded && !options.dataDir) throw new Error('openDatabase needs url, dataDir or embedded');
   const server = options.embedded ?? startEmbeddedServer(options.dataDir as string);
-  const location = `embedded PostgreSQL in ${server.dataDir}`;
+  const location = databaseLocation({ dataDir: server.dataDir });
   let dataSource: DataSource | undefined;
   try {
     const { createDataSource } = await import('./create-data-source.js');

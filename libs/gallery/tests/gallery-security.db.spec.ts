@@ -1,4 +1,5 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ImageCandidate, recordCandidate } from '@kiln/pipeline';
 import { openKilnTestDatabase, type TestDatabase } from '@kiln/testing';
@@ -184,6 +185,26 @@ describe('gallery security', () => {
         }
       }
     });
+
+    it('answers at once for an image or sidecar replaced by a FIFO, instead of hanging on it', async () => {
+      const { candidates } = await runWithCandidates(db.dataSource, 2);
+      const [piped, pipedSidecar] = candidates;
+      for (const file of [piped.imagePath, pipedSidecar.imagePath.replace(/\.png$/, '.json')]) {
+        rmSync(file);
+        execFileSync('mkfifo', [file]);
+      }
+
+      const [image, thumbnail, page] = await Promise.all([
+        open.inject({ url: `/candidates/${piped.id}/image`, headers: { host } }),
+        open.inject({ url: `/candidates/${piped.id}/thumbnail`, headers: { host } }),
+        open.inject({ url: `/candidates/${pipedSidecar.id}`, headers: { host } }),
+      ]);
+
+      expect([image.statusCode, thumbnail.statusCode]).toEqual([404, 404]);
+      expect(image.body).toContain('is missing, not a regular file, or outside its run');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('is missing, not a regular file, or outside the run');
+    }, 15_000);
 
     it('takes no path anywhere: bad ids, encoded traversal and folders get 400 or 404, never a listing', async () => {
       const urls = ['/candidates/..%2f..%2fetc%2fpasswd/image', '/candidates/not-an-id/thumbnail', '/static/..%2f..%2fpackage.json', '/static/', '/candidates/', '/runs/', '/runs/1%27%20OR%201=1'];

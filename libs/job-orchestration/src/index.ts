@@ -1,5 +1,7 @@
 // Public API of @kiln/job-orchestration: job specs, seeds, output names, job selection and payloads.
 export { parseJobSpec, loadJobSpecFile } from './spec/parse-job-spec';
+export type { ParseJobSpecResult } from './spec/parse-job-spec';
+export { outputDirProblem } from './spec/output-dir-check';
 
 export type { ResolvedJobSpec, ResolvedStep } from './spec/resolved-job-spec';
 export { readStepParams } from './spec/read-step-params';

@@ -17,7 +17,7 @@ export async function galleryAction(ctx: CliContext, options: GalleryCommandOpti
   // The flags stand in for their variables, so a bad value is named and checked the same way.
   const env = { ...ctx.env, ...(options.host ? { KILN_GALLERY_HOST: options.host } : {}), ...(options.port ? { KILN_GALLERY_PORT: options.port } : {}) };
   const { config, reporter } = setUpCommand({ ...ctx, env }, {});
-  const db = await openKilnDatabase(config);
+  const db = await openKilnDatabase(config, reporter);
   try {
     let gallery;
     try {

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import { slugify, type ResolvedJobSpec } from '@kiln/job-orchestration';
-import { parseSpecData } from '../batch/load-spec';
+import { slugify } from '@kiln/job-orchestration';
+import type { SpecSource } from '../batch/load-spec';
 import type { GenerateOptions } from '../commands/option-types';
 import { CliError } from '../errors';
 import { nameFromPrompt } from './name-from-prompt';
 
-/** `kiln generate`'s flags as a one-item job spec, validated exactly like a job file. */
-export function generateSpec(options: GenerateOptions, cwd: string): ResolvedJobSpec {
+/** `kiln generate`'s flags as a one-item job spec, to be checked exactly like a job file. */
+export function generateSpecSource(options: GenerateOptions, cwd: string): SpecSource {
   const name = options.name ?? nameFromPrompt(options.prompt);
   if (!slugify(name)) {
     throw new CliError('INVALID_INPUT', `cannot make a file name from '${name}': give --name with some letters or digits`);
@@ -33,5 +33,5 @@ export function generateSpec(options: GenerateOptions, cwd: string): ResolvedJob
     items: [Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined))],
   };
   const baseDir = options.workflow ? path.dirname(path.resolve(cwd, options.workflow)) : cwd;
-  return parseSpecData(data, baseDir, 'kiln generate flags');
+  return { data, baseDir, sourceName: 'kiln generate flags' };
 }

@@ -9,15 +9,17 @@ export async function generateAction(ctx: CliContext, options: GenerateOptions):
   const embedded = startEmbeddedDatabaseEarly(config);
   try {
     // Imported once the database is booting, which overlaps their loading (see run.action.ts).
-    const [{ generateSpec }, { executeBatch }, { openComfySession }] = await Promise.all([
+    const [{ generateSpecSource }, { checkSpec }, { executeBatch }, { openComfySession }] = await Promise.all([
       import('./generate-spec.js'),
+      import('../spec-check/check-spec.js'),
       import('../batch/execute-batch.js'),
       import('../comfyui/comfyui-session.js'),
     ]);
-    const spec = generateSpec(options, ctx.cwd);
+    const specSource = generateSpecSource(options, ctx.cwd);
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      return await executeBatch({ ctx, config, reporter, comfy, spec, source: 'kiln generate', rerunHint: 'the same kiln generate command', embedded });
+      const checked = await checkSpec({ source: specSource, cwd: ctx.cwd, overrides: { maxImages: config.maxImages }, reporter, servers: { comfy } });
+      return await executeBatch({ ctx, config, reporter, comfy, checked, source: 'kiln generate', rerunHint: 'the same kiln generate command', embedded });
     } finally {
       await comfy.close();
     }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { countJobsByRun, isOpenJob, listRunJobs, resolveJobIdPrefix, retryFailedJobs } from '@kiln/comfyui';
 import type { Database } from '@kiln/database';
-import { jobSpecToPipelineRunInput, type ResolvedJobSpec } from '@kiln/job-orchestration';
+import { jobSpecToPipelineRunInput } from '@kiln/job-orchestration';
 import {
   countCandidatesByRun,
   createPipelineRun,
@@ -16,7 +16,6 @@ import {
   type ImageCandidate,
 } from '@kiln/pipeline';
 import type { DataSource, EntityManager } from 'typeorm';
-import { loadSpec, loadSpecUsingServer } from '../batch/load-spec';
 import type { CliContext } from '../cli-context';
 import { openComfySession } from '../comfyui/comfyui-session';
 import type { CandidatesListOptions, JsonOption, PipelineStartOptions } from '../commands/option-types';
@@ -24,20 +23,20 @@ import type { CliConfig } from '../config/cli-config';
 import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { formatTable } from '../output/format';
-import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
+import { checkSpec, type CheckedSpec } from '../spec-check/check-spec';
 import { setUpCommand } from './command-setup';
 
 /** `kiln pipeline start FILE`: validate, then register the run for `worker:serve`. */
 export async function pipelineStartAction(ctx: CliContext, file: string, options: PipelineStartOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  let spec: ResolvedJobSpec | undefined;
+  const check = { source: { file }, cwd: ctx.cwd, overrides: { maxImages: config.maxImages }, reporter };
+  let checked: CheckedSpec | undefined;
   if (options.checkCheckpoints) {
     // One session: UI-format conversion and the preflight share each server's /object_info.
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      spec = await loadSpecUsingServer(file, ctx.cwd, { maxImages: config.maxImages }, () => comfy.objectInfo());
-      await assertSpecRunnable(comfy, spec.steps, reporter);
+      checked = await checkSpec({ ...check, servers: { comfy } });
     } catch (error) {
       // A run is only rows in the database: it can be registered while ComfyUI is down, and the
       // worker waits for a server. A server that answers and cannot run the spec still stops here.
@@ -46,14 +45,13 @@ export async function pipelineStartAction(ctx: CliContext, file: string, options
         `could not check the spec against ${comfy.label}: ${(error as Error).message.split('\n')[0]}\n` +
           '  the run is registered anyway; the worker waits for ComfyUI, and a missing model or node then fails its jobs (pass --no-check-checkpoints to skip this check)',
       );
-      spec = undefined;
     } finally {
       await comfy.close();
     }
   }
   // Without a server (--no-check-checkpoints, or none reachable) outputs are chosen by node class.
-  const registered = spec ?? loadSpec(file, ctx.cwd, { maxImages: config.maxImages });
-  return withDatabase(config, async (db) => {
+  const registered = (checked ?? (await checkSpec(check))).spec;
+  return withDatabase(config, reporter, async (db) => {
     const run = await createPipelineRun(db.dataSource.manager, jobSpecToPipelineRunInput(registered, { name: path.basename(file) }));
     const images = registered.steps.reduce((sum, step) => sum + step.baseCount, 0);
     reporter.result(
@@ -73,7 +71,7 @@ function isUnreachable(error: unknown): boolean {
 /** `kiln pipeline status [RUN]`. */
 export async function pipelineStatusAction(ctx: CliContext, runRef: string | undefined, options: JsonOption): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     if (runRef) await showRun(db.dataSource, await resolveRunId(db.dataSource, runRef), reporter);
     else await showRuns(db.dataSource, reporter);
     return ExitCode.ok;
@@ -83,7 +81,7 @@ export async function pipelineStatusAction(ctx: CliContext, runRef: string | und
 /** `kiln candidates list RUN`. */
 export async function candidatesListAction(ctx: CliContext, runRef: string, options: CandidatesListOptions): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const runId = await resolveRunId(db.dataSource, runRef);
     const run = await getPipelineRun(db.dataSource.manager, runId);
     const stepName = new Map(run.steps.map((s) => [s.id, s.name]));
@@ -107,7 +105,7 @@ export function candidatesRejectAction(ctx: CliContext, ids: string[], options: 
 /** `kiln jobs retry ID…`: failed jobs back in the queue (or re-downloaded when the image was made). */
 export async function jobsRetryAction(ctx: CliContext, ids: string[], options: JsonOption): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const results = await retryFailedJobs(db.dataSource.manager, await resolveIds(db.dataSource, 'job', ids));
     const lines = results.map((r) => `${r.jobId}  ${r.label}: ${r.action === 'reprocess' ? 'will be downloaded again' : 'queued again'}`);
     reporter.result(`${lines.join('\n')}\nthe worker (or a rerun of the batch) picks them up`, { retried: results });
@@ -117,7 +115,7 @@ export async function jobsRetryAction(ctx: CliContext, ids: string[], options: J
 
 async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption, status: 'selected' | 'rejected'): Promise<number> {
   const { config, reporter } = setUpCommand(ctx, options);
-  return withDatabase(config, async (db) => {
+  return withDatabase(config, reporter, async (db) => {
     const full = await resolveIds(db.dataSource, 'candidate', ids);
     const updated = status === 'selected' ? await selectCandidates(db.dataSource.manager, full) : await rejectCandidates(db.dataSource.manager, full);
     const hint = status === 'selected' ? '; the worker generates their children' : '';
@@ -126,8 +124,8 @@ async function setCandidates(ctx: CliContext, ids: string[], options: JsonOption
   });
 }
 
-async function withDatabase(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
-  const db = await openKilnDatabase(config);
+async function withDatabase(config: CliConfig, reporter: Reporter, work: (db: Database) => Promise<number>): Promise<number> {
+  const db = await openKilnDatabase(config, reporter);
   try {
     return await work(db);
   } finally {

@@ -12,8 +12,8 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
   try {
     // Imported once the database is booting: these modules (TypeORM, validation, the engine) take a
     // few hundred milliseconds to load, which the boot now overlaps.
-    const [{ loadSpecUsingServer }, { executeBatch }, { openComfySession }] = await Promise.all([
-      import('../batch/load-spec.js'),
+    const [{ checkSpec }, { executeBatch }, { openComfySession }] = await Promise.all([
+      import('../spec-check/check-spec.js'),
       import('../batch/execute-batch.js'),
       import('../comfyui/comfyui-session.js'),
     ]);
@@ -21,18 +21,17 @@ export async function runAction(ctx: CliContext, file: string, options: RunOptio
     // catalogues, so each server's /object_info is read once.
     const comfy = await openComfySession(config, reporter, ctx.env);
     try {
-      const spec = await loadSpecUsingServer(
-        file,
-        ctx.cwd,
-        { outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined, overwrite: options.overwrite, maxImages: config.maxImages },
-        () => comfy.objectInfo(),
-        options.dryRun ? 'when-needed' : 'always',
-      );
-      for (const note of spec.notes) reporter.info(`note: ${note}`);
+      const checked = await checkSpec({
+        source: { file },
+        cwd: ctx.cwd,
+        overrides: { outputDir: options.out ? path.resolve(ctx.cwd, options.out) : undefined, overwrite: options.overwrite, maxImages: config.maxImages },
+        reporter,
+        servers: { comfy, catalogue: options.dryRun ? 'when-needed' : 'always' },
+      });
       const rerun = ['kiln run', quote(file), options.out ? `--out ${quote(options.out)}` : '', options.server ? `--server ${quote(shownServers(options.server))}` : '', options.emulator ? '--emulator' : '']
         .filter(Boolean)
         .join(' ');
-      return await executeBatch({ ctx, config, reporter, comfy, spec, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun, embedded });
+      return await executeBatch({ ctx, config, reporter, comfy, checked, source: path.basename(file), rerunHint: rerun, dryRun: options.dryRun, embedded });
     } finally {
       await comfy.close();
     }

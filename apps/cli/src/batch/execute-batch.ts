@@ -11,8 +11,8 @@ import { openKilnDatabase } from '../database/open-kiln-database';
 import { CliError, ExitCode } from '../errors';
 import { Manifest, MANIFEST_FILE, type ManifestEntry } from '../manifest/manifest';
 import { formatTable } from '../output/format';
-import { assertSpecRunnable } from '../preflight/preflight-spec';
 import type { Reporter } from '../output/reporter';
+import type { CheckedSpec } from '../spec-check/check-spec';
 import { batchRunInput, cancelSupersededRuns, createBatchRun, findResumableRun } from './batch-run';
 import { driveBatch, summarize } from './drive-batch';
 import { inspectOutput, type OutputState } from './existing-outputs';
@@ -25,7 +25,8 @@ export interface ExecuteBatchInput {
   reporter: Reporter;
   /** The servers, opened (and closed) by the caller: its catalogues may already hold what loading the spec read. */
   comfy: ComfyUiSession;
-  spec: ResolvedJobSpec;
+  /** The spec, through the same check as `kiln validate` (with the servers of `comfy`). */
+  checked: CheckedSpec;
   /** Run name and manifest `source`: the spec file's name, or `kiln generate`. */
   source: string;
   /** How to run it again, for the Ctrl-C message. */
@@ -36,11 +37,12 @@ export interface ExecuteBatchInput {
 }
 
 /**
- * A batch from validated spec to finished files: every workflow preflighted on the servers, files in the way
- * refused, already made files skipped, then the engine drives the run to the end in this process.
+ * A batch from checked spec to finished files: files in the way refused, already made files skipped,
+ * then the engine drives the run to the end in this process.
  */
 export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
-  const { ctx, config, reporter, spec, comfy } = input;
+  const { ctx, config, reporter, comfy } = input;
+  const { spec } = input.checked;
   if (spec.kind !== 'batch') {
     throw new CliError(
       'INVALID_INPUT',
@@ -49,11 +51,9 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     );
   }
   const plan = planBatch(spec);
-  assertNoReservedNames(plan);
   const showPath = (absolute: string) => displayPath(absolute, ctx.cwd);
 
   try {
-    await assertSpecRunnable(comfy, spec.steps, reporter);
     const manifest = Manifest.load(spec.outputDir);
     if (manifest.warning) reporter.warn(manifest.warning);
 
@@ -64,7 +64,7 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
     }
 
     const started = Date.now();
-    const db = await openKilnDatabase(config, input.embedded);
+    const db = await openKilnDatabase(config, reporter, input.embedded);
     try {
       const runInput = batchRunInput(spec, input.source);
       const resumed = spec.overwrite ? undefined : await findResumableRun(db.dataSource, runInput);
@@ -126,11 +126,6 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
   } finally {
     reporter.close();
   }
-}
-
-function assertNoReservedNames(plan: PlannedImage[]): void {
-  const clash = plan.find((image) => image.relativeFile.replace(/\.png$/, '.json') === MANIFEST_FILE);
-  if (clash) throw new CliError('INVALID_INPUT', `item '${clash.itemName}' would write next to ${MANIFEST_FILE} under the same name; rename the item`);
 }
 
 function assertNothingInTheWay(plan: PlannedImage[], states: OutputState[], showPath: (p: string) => string): void {

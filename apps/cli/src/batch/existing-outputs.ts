@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import { sidecarPath } from '@kiln/comfyui';
 import type { Manifest, ManifestEntry } from '../manifest/manifest';
 import { sha256, type PlannedImage } from './plan-batch';
+import { MAX_OUTPUT_FILE_BYTES, readRegularFileSync } from '../files/read-regular-file';
 
 /** What is at a planned image's path before the batch starts. */
 export type OutputState =
@@ -21,7 +21,7 @@ export type OutputState =
 export function inspectOutput(image: PlannedImage, manifest: Manifest, resumedRunId?: string): OutputState {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(image.absoluteFile);
+    bytes = readRegularFileSync(image.absoluteFile, MAX_OUTPUT_FILE_BYTES);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     return { kind: 'in-the-way', reason: `cannot read it: ${(error as Error).message}` };
@@ -36,10 +36,13 @@ export function inspectOutput(image: PlannedImage, manifest: Manifest, resumedRu
   return { kind: 'made', entry };
 }
 
+/** Far above any sidecar Kiln writes. */
+const MAX_SIDECAR_BYTES = 1024 * 1024;
+
 /** The sidecar beside the image says the resumed run wrote exactly these bytes. */
 function writtenByRun(imageFile: string, bytes: Buffer, runId: string): boolean {
   try {
-    const sidecar = JSON.parse(fs.readFileSync(sidecarPath(imageFile), 'utf8')) as { runId?: unknown; sha256?: unknown };
+    const sidecar = JSON.parse(readRegularFileSync(sidecarPath(imageFile), MAX_SIDECAR_BYTES).toString('utf8')) as { runId?: unknown; sha256?: unknown };
     return sidecar.runId === runId && sidecar.sha256 === sha256(bytes);
   } catch {
     return false;

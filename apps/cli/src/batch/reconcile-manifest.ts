@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
 import { listRunCandidates } from '@kiln/pipeline';
 import type { DataSource } from 'typeorm';
 import type { Manifest } from '../manifest/manifest';
 import { sha256, type PlannedImage } from './plan-batch';
+import { MAX_OUTPUT_FILE_BYTES, readRegularFileSync } from '../files/read-regular-file';
 
 /**
  * Adds to the manifest the images an interrupted run recorded in the database but did not get to
@@ -17,7 +17,7 @@ export async function reconcileManifest(dataSource: DataSource, runId: string, p
     const recorded = candidate.metadata['sha256'];
     let actual: string;
     try {
-      actual = sha256(fs.readFileSync(image.absoluteFile));
+      actual = sha256(readRegularFileSync(image.absoluteFile, MAX_OUTPUT_FILE_BYTES));
     } catch {
       continue;
     }

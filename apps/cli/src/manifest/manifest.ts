@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CliError } from '../errors';
+import { MAX_OUTPUT_FILE_BYTES, NotARegularFileError, readRegularFileSync } from '../files/read-regular-file';
 
 export const MANIFEST_FILE = 'kiln-manifest.json';
 
@@ -52,9 +54,12 @@ export class Manifest {
     const file = path.join(dir, MANIFEST_FILE);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readRegularFileSync(file, MAX_OUTPUT_FILE_BYTES).toString('utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Manifest(dir, { version: 1, files: {} });
+      if (error instanceof NotARegularFileError) {
+        throw new CliError('INVALID_INPUT', `cannot use the output folder's manifest: ${error.message}; nothing was queued\n  fix: remove it (kiln writes a new one), or choose another output folder`);
+      }
       throw error;
     }
     try {

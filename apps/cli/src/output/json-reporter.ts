@@ -12,6 +12,10 @@ export class JsonReporter implements Reporter {
     this.emit('info', { message, ...data });
   }
 
+  context(message: string): void {
+    this.streams.stderr.write(`${message}\n`);
+  }
+
   result(_text: string, data: Record<string, unknown>): void {
     this.emit('result', data);
   }

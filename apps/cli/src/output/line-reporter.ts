@@ -20,6 +20,10 @@ export class LineReporter implements Reporter {
     this.streams.stdout.write(`${message}\n`);
   }
 
+  context(message: string): void {
+    this.streams.stderr.write(`${this.colors.dim(message)}\n`);
+  }
+
   result(text: string): void {
     this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }

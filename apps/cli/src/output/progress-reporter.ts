@@ -41,6 +41,10 @@ export class ProgressReporter implements Reporter {
     this.log(message);
   }
 
+  context(message: string): void {
+    this.streams.stderr.write(`${this.colors.dim(message)}\n`);
+  }
+
   result(text: string): void {
     this.log(text.replace(/\n$/, ''));
   }

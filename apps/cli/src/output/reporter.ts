@@ -48,6 +48,11 @@ export interface Reporter {
   /** A notice people must not miss (e.g. the emulator makes synthetic images). */
   warn(message: string): void;
   info(message: string, data?: Record<string, unknown>): void;
+  /**
+   * Where the command works (its database): always a plain line on stderr, so stdout stays the
+   * command's result, with `--json` exactly the events it was before (scripts read the first one).
+   */
+  context(message: string): void;
   /** A command's result data: printed as text, or as one JSON object with `--json`. */
   result(text: string, data: Record<string, unknown>): void;
   start(total: number, toGenerate: number): void;

@@ -23,6 +23,8 @@ export interface WorkerProcess {
   /** Its working folder (a fresh temp folder). */
   cwd: string;
   output: { stdout: string; stderr: string };
+  /** With `preload` {@link entryStartProbe}: resolves when Node is about to run the worker's entry script. */
+  entryStarted?: Promise<void>;
   /** Resolves when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Every stdout/stderr line parsed as JSON (throws on a line that is not). */
@@ -35,17 +37,23 @@ export interface WorkerProcess {
 const live = new Set<WorkerProcess>();
 const tempDirs: string[] = [];
 
+/** Preload that reports on fd 3 when the entry script starts (see {@link WorkerProcess.entryStarted}). */
+export const entryStartProbe = join(__dirname, 'entry-start-probe.cjs');
+
 /**
  * Spawns `node dist/apps/worker/main.js` with only the given env (plus PATH/HOME): nothing of the
  * test process leaks in. Tracked, so {@link killAllWorkers} can clean up after a failed test.
+ * `preload`: a script for `node --require`, given a pipe on fd 3.
  */
-export function spawnWorker(env: Record<string, string>, args: string[] = []): WorkerProcess {
+export function spawnWorker(env: Record<string, string>, args: string[] = [], options: { preload?: string } = {}): WorkerProcess {
   const cwd = tempDir('kiln-worker-cwd-');
-  const child = spawn(process.execPath, [workerBundle, ...args], {
+  const child = spawn(process.execPath, [...(options.preload ? ['--require', options.preload] : []), workerBundle, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.preload ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
   });
+  const probe = options.preload ? (child.stdio[3] as NodeJS.ReadableStream) : undefined;
+  const entryStarted = probe && new Promise<void>((resolveStart) => probe.once('data', () => resolveStart()));
   const output = { stdout: '', stderr: '' };
   child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
@@ -60,6 +68,7 @@ export function spawnWorker(env: Record<string, string>, args: string[] = []): W
     child,
     cwd,
     output,
+    entryStarted,
     exited,
     logs: () => parseLogLines(`${output.stdout}\n${output.stderr}`),
     logged: (message) => worker.logs().filter((line) => line['message'] === message),

@@ -111,7 +111,7 @@ function buildPayload(selection: Selection, label: string, defaultTimeoutSeconds
   });
   return {
     workflow: built.workflow,
-    uploads: built.uploads.map((u) => ({ localPath: u.localPath, uploadName: u.uploadName, nodeId: u.target.nodeId, input: u.target.input })),
+    uploads: built.uploads.map((u) => ({ localPath: u.localPath, uploadName: u.uploadName, nodeId: u.target.nodeId, input: u.target.input, role: u.role })),
     outputName: selection.outputName,
     targetFolder: selection.run.targetFolder,
     seed: selection.seed,

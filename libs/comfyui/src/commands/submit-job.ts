@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { ApiWorkflow } from '@kiln/job-orchestration';
 import type { ComfyUiClient } from '../client/comfyui-client';
 import { ComfyUiError } from '../errors';
+import { InputFileError, readInputFile } from '../files/read-input-file';
 import type { ComfyUiJob } from '../jobs/comfyui-job.entity';
 import { patchJob, transitionJob } from '../jobs/job-ledger';
 import { backoffDelay } from '../client/backoff';
@@ -70,6 +70,9 @@ export async function submitJob(job: ComfyUiJob, server: string, deps: JobComman
       // The prompt may have been queued despite the garbled answer: the next attempt asks by id first.
       return scheduleRetry(job, server, `${server} sent an unusable answer: ${error.message}`, deps, 'bad_response');
     }
+    if (error instanceof InputFileError) {
+      return fail(job, server, `${job.jobPayload.label}: ${error.message}; fix: ${error.fix}, then retry the job (kiln jobs retry ${job.id})`, 'input', deps);
+    }
     if (isMissingUpload(error)) {
       return fail(job, server, `input file of ${job.jobPayload.label} is missing: ${(error as Error).message}`, 'input', deps);
     }
@@ -105,11 +108,11 @@ async function withUploads(client: ComfyUiClient, server: string, job: ComfyUiJo
   for (const upload of job.jobPayload.uploads) {
     let stored;
     if (uploads) {
-      const sent = await uploads.upload(client, server, upload.localPath, upload.uploadName);
+      const sent = await uploads.upload(client, server, upload);
       stored = sent.stored;
       reused ||= sent.reused;
     } else {
-      stored = await client.uploadImage(await readFile(upload.localPath), { filename: upload.uploadName, overwrite: true });
+      stored = await client.uploadImage(await readInputFile(upload.localPath, upload.role), { filename: upload.uploadName, overwrite: true });
     }
     const node = workflow[upload.nodeId];
     if (node) node.inputs[upload.input] = stored.subfolder ? `${stored.subfolder}/${stored.name}` : stored.name;

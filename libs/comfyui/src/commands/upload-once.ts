@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { ComfyUiClient } from '../client/comfyui-client';
 import type { UploadedImage } from '../client/types';
+import { readInputFile, type UploadRole } from '../files/read-input-file';
 
 /**
  * Uploads each input file once per server for the life of an engine: its name is made from the
@@ -11,11 +11,11 @@ export class UploadOnce {
   private readonly uploads = new Map<string, Promise<UploadedImage>>();
 
   /** The stored file, and whether an earlier job sent it (the server may have lost it since). */
-  async upload(client: ComfyUiClient, server: string, localPath: string, uploadName: string): Promise<{ stored: UploadedImage; reused: boolean }> {
-    const key = `${server}\n${uploadName}`;
+  async upload(client: ComfyUiClient, server: string, file: { localPath: string; uploadName: string; role?: UploadRole }): Promise<{ stored: UploadedImage; reused: boolean }> {
+    const key = `${server}\n${file.uploadName}`;
     const known = this.uploads.get(key);
     if (known) return { stored: await known, reused: true };
-    const started = readFile(localPath).then((bytes) => client.uploadImage(bytes, { filename: uploadName, overwrite: true }));
+    const started = readInputFile(file.localPath, file.role).then((bytes) => client.uploadImage(bytes, { filename: file.uploadName, overwrite: true }));
     this.uploads.set(key, started);
     started.catch(() => this.uploads.delete(key));
     return { stored: await started, reused: false };

@@ -1,6 +1,7 @@
 import type { ApiWorkflow } from '@kiln/job-orchestration';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { HistoryEntry } from '../client/types';
+import type { UploadRole } from '../files/read-input-file';
 
 /** pending → submitted → running → completed | failed (see job-transitions.ts for every allowed move). */
 export type ComfyUiJobStatus = 'pending' | 'submitted' | 'running' | 'completed' | 'failed';
@@ -9,8 +10,11 @@ export type ComfyUiJobStatus = 'pending' | 'submitted' | 'running' | 'completed'
 export interface ComfyUiJobPayload {
   /** API-format workflow, ready to POST. */
   workflow: ApiWorkflow;
-  /** Local files to upload before posting, and the LoadImage input that receives each one. */
-  uploads: Array<{ localPath: string; uploadName: string; nodeId: string; input: string }>;
+  /**
+   * Local files to upload before posting, and the LoadImage input that receives each one; `role`
+   * (absent in jobs made before it was recorded) says what the file is for, for messages.
+   */
+  uploads: Array<{ localPath: string; uploadName: string; nodeId: string; input: string; role?: UploadRole }>;
   /** Output path relative to the run's target folder. */
   outputName: string;
   /** The run's target folder (fixed for a run), so writing the image needs no lookup. */

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { findCandidate, getPipelineRun } from '@kiln/pipeline';
 import type { FastifyInstance } from 'fastify';
 import { isId } from '../security/ids';
-import { realPathInside } from '../security/inside-folder';
+import { realFileInside, realPathInside } from '../security/inside-folder';
 import { sendError, type GalleryContext } from './gallery-context';
 
 /** The image type from its first bytes, not its name: only PNG, JPEG and WebP are served. */
@@ -31,8 +31,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: GalleryContext): 
     if (!candidate) return `no candidate with id ${id}`;
     const run = await getPipelineRun(ctx.dataSource.manager, candidate.runId);
     const folder = await realPathInside(run.targetFolder, '.').catch(() => null) ?? run.targetFolder;
-    const image = await realPathInside(run.targetFolder, candidate.imagePath);
-    if (!image) return `the image of candidate ${id} is missing or outside its run's folder`;
+    const image = await realFileInside(run.targetFolder, candidate.imagePath);
+    if (!image) return `the image of candidate ${id} is missing, not a regular file, or outside its run's folder`;
     return { image, folder };
   }
 

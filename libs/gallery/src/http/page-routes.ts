@@ -4,7 +4,7 @@ import { findCandidate, getPipelineRun, listCandidateChildren, listPipelineRuns,
 import type { FastifyInstance } from 'fastify';
 import { loadRunProgress } from '../data/run-progress';
 import { isId } from '../security/ids';
-import { realPathInside } from '../security/inside-folder';
+import { realFileInside } from '../security/inside-folder';
 import { candidateView, type CandidatePageData } from '../views/candidate.view';
 import { runView, type RunFilter } from '../views/run.view';
 import { runsView } from '../views/runs.view';
@@ -88,8 +88,8 @@ export function registerPageRoutes(app: FastifyInstance, ctx: GalleryContext): v
 }
 
 async function readSidecar(runFolder: string, imagePath: string): Promise<CandidatePageData['sidecar']> {
-  const file = await realPathInside(runFolder, sidecarPath(imagePath));
-  if (!file) return { ok: false, reason: `${sidecarPath(imagePath)} is missing or outside the run's folder` };
+  const file = await realFileInside(runFolder, sidecarPath(imagePath));
+  if (!file) return { ok: false, reason: `${sidecarPath(imagePath)} is missing, not a regular file, or outside the run's folder` };
   const text = await readFile(file, 'utf8');
   if (text.length > SIDECAR_MAX_BYTES) return { ok: false, reason: `${file} is larger than 1 MiB` };
   try {

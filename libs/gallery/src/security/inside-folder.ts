@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /**
@@ -11,6 +11,20 @@ export async function realPathInside(folder: string, file: string): Promise<stri
     const relative = path.relative(realFolder, realFile);
     if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return null;
     return realFile;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Like {@link realPathInside}, and the file is a regular file: a FIFO put in an image's place would
+ * block the read (and a thread of Node's file pool) forever, a device would never end.
+ */
+export async function realFileInside(folder: string, file: string): Promise<string | null> {
+  const real = await realPathInside(folder, file);
+  if (!real) return null;
+  try {
+    return (await stat(real)).isFile() ? real : null;
   } catch {
     return null;
   }

@@ -53,6 +53,7 @@ describe('buildJobPayload', () => {
     expect(payload.uploads).toEqual([{
       localPath: '/srv/kiln/out/character-sheet/5f2c_20261114T093005Z.png',
       uploadName: `kiln-${parent.id}.png`,
+      role: 'parent',
       target: { nodeId: '10', input: 'image' },
     }]);
     expect(payload.workflow['10'].inputs['image']).toBe(`kiln-${parent.id}.png`);

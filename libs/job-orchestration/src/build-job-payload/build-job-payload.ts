@@ -29,6 +29,8 @@ export interface BuildJobPayloadInput {
 interface JobUpload {
   localPath: string;
   uploadName: string;
+  /** What the file is for: the item's `image:` / `mask:`, or the parent image of a child generation (for messages). */
+  role: 'image' | 'mask' | 'parent';
   /** The server may store the file under another name (`x (1).png`): put that name here. */
   target: { nodeId: string; input: string };
 }
@@ -104,7 +106,7 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
       if (!file || !digest || !target || !workflow[target.nodeId]) continue;
       const uploadName = `kiln-in-${digest.slice(0, 32)}${path.extname(file).toLowerCase() || '.png'}`;
       workflow[target.nodeId].inputs[target.input] = uploadName;
-      uploads.push({ localPath: file, uploadName, target });
+      uploads.push({ localPath: file, uploadName, role: param, target });
     }
   }
   if (isChild) {
@@ -115,7 +117,7 @@ export function buildJobPayload(input: BuildJobPayloadInput): JobPayload {
     }
     const uploadName = `kiln-${parent.id}${path.extname(parent.imagePath) || '.png'}`;
     workflow[imageTarget.nodeId].inputs[imageTarget.input] = uploadName;
-    uploads.push({ localPath: path.resolve(input.run.targetFolder, parent.imagePath), uploadName, target: imageTarget });
+    uploads.push({ localPath: path.resolve(input.run.targetFolder, parent.imagePath), uploadName, role: 'parent', target: imageTarget });
   }
   return { workflow, filenamePrefix, uploads, timeoutSeconds: params.timeoutSeconds, outputs: template.outputs?.nodes, placed };
 }

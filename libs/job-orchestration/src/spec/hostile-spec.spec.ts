@@ -78,7 +78,7 @@ describe('output names and totals', () => {
     const message = messageOf(batch('  - { name: Bob, prompt: a, count: 2 }\n  - { name: Bob 1, prompt: b }\n'));
 
     expect(message).toContain('items[1].name');
-    expect(message).toContain('makes bob-1.png, which items[0] (count: 2) also makes');
+    expect(message).toContain('makes bob-1.png, which items[0] "Bob" also makes (count: 2)');
   });
 
   it('rejects names that give a Windows device file name', () => {

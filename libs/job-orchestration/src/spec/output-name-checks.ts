@@ -1,4 +1,4 @@
-import { deterministicOutputName } from '../naming/output-name';
+import { outputNamePattern, rivalSlugs, sharedOutputName } from '../naming/output-name-pattern';
 import type { ResolvedStep } from './resolved-job-spec';
 import type { SpecIssue } from './spec-issue';
 
@@ -10,7 +10,7 @@ const WINDOWS_DEVICE_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
 interface PlacedStep {
   at: string;
-  step: Pick<ResolvedStep, 'name' | 'baseCount' | 'naming'>;
+  step: Pick<ResolvedStep, 'name' | 'baseCount' | 'naming' | 'params'> & { workflow: { base: Pick<ResolvedStep['workflow']['base'], 'outputs'> } };
 }
 
 type Report = (issue: Omit<SpecIssue, 'kind'>) => void;
@@ -21,28 +21,52 @@ export function deviceNameProblem(slug: string): string | undefined {
 }
 
 /**
- * Every deterministic output name is unique across the spec, checked from the counts alone (no
- * expansion): item `Bob` with `count: 2` makes `bob-1.png`, `bob-2.png`, so an item `Bob 1`
- * (`bob-1.png`) collides with it. Equal slugs are reported where slugs are checked.
+ * Every deterministic output name is unique across the spec, counting every name an item writes:
+ * `count`, its workflow's own batch_size and `outputs: all` all add to it. Item `Bob` with
+ * `count: 2` (or a batch_size of 2) makes `bob-1.png`, `bob-2.png`, so an item `Bob 1`
+ * (`bob-1.png`) collides with it. Checked from the patterns alone, without listing the names, so a
+ * huge spec costs no more than a small one. Equal slugs are reported where slugs are checked.
  */
 export function checkOutputNameCollisions(placed: readonly PlacedStep[], report: Report): void {
-  const deterministic = placed.filter((p) => p.step.naming === 'deterministic' && p.step.baseCount > 0);
-  const bySlug = new Map(deterministic.map((p) => [p.step.name, p]));
-  for (const single of deterministic) {
-    if (single.step.baseCount !== 1) continue;
-    const numbered = /^(.+)-(\d+)$/.exec(single.step.name);
-    if (!numbered) continue;
-    const owner = bySlug.get(numbered[1]);
-    const index = Number(numbered[2]);
-    if (!owner || owner === single || owner.step.baseCount < 2 || index < 1 || index > owner.step.baseCount) continue;
-    const file = deterministicOutputName(single.step.name, 0, 1);
-    report({
-      path: `${single.at}.name`,
-      message: `makes ${file}, which ${owner.at} (count: ${owner.step.baseCount}) also makes: one image would replace the other`,
-      value: single.step.name,
-      fix: `rename one of them (e.g. "${numbered[1]} ${index} b")`,
+  const patterns = placed
+    .filter((p) => p.step.naming === 'deterministic' && p.step.baseCount > 0)
+    .map((p) => {
+      const outputs = p.step.workflow.base.outputs;
+      const nodes = outputs?.nodes.map((node) => node.slug) ?? [];
+      return { placed: p, pattern: outputNamePattern(p.step.name, p.step.baseCount, nodes, outputs?.batchSize ?? 1) };
     });
+  const bySlug = new Map(patterns.map((entry) => [entry.placed.step.name, entry]));
+  for (const entry of patterns) {
+    for (const slug of rivalSlugs(entry.pattern)) {
+      const rival = bySlug.get(slug);
+      const file = rival && sharedOutputName(rival.pattern, entry.pattern);
+      if (!rival || !file) continue;
+      // Reported at the later of the two, naming the earlier.
+      const [first, second] = indexOf(rival.placed.at) < indexOf(entry.placed.at) ? [rival.placed, entry.placed] : [entry.placed, rival.placed];
+      report({
+        path: `${second.at}.name`,
+        message: `makes ${file}${namedBy(second)}, which ${first.at} "${first.step.params.displayName}" also makes${namedBy(first)}: one image would replace the other`,
+        value: second.step.params.displayName,
+        fix: `rename one of them (e.g. "${second.step.params.displayName} b")`,
+      });
+    }
   }
+}
+
+/** What numbers an item's files, for the message: ` (count: 2, batch_size 2 of its workflow)`. */
+function namedBy(placed: PlacedStep): string {
+  const outputs = placed.step.workflow.base.outputs;
+  const reasons = [
+    placed.step.baseCount > 1 ? `count: ${placed.step.baseCount}` : '',
+    (outputs?.batchSize ?? 1) > 1 ? `batch_size ${outputs?.batchSize} of its workflow` : '',
+    (outputs?.nodes.length ?? 1) > 1 ? `outputs: all, a file per node: ${outputs?.nodes.map((n) => n.slug).join(', ')}` : '',
+  ].filter(Boolean);
+  return reasons.length ? ` (${reasons.join('; ')})` : '';
+}
+
+/** `items[12]` → 12. */
+function indexOf(at: string): number {
+  return Number(/\[(\d+)\]$/.exec(at)?.[1] ?? 0);
 }
 
 /** The spec asks for no more images than the limit, summed from the counts (nothing expanded). */
