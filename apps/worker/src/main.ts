@@ -7,6 +7,5 @@ import { ShutdownSignal } from './shutdown-signal';
 
 const shutdown = new ShutdownSignal();
 // The other bundle (kept external by tools/build/apps.cjs), so it loads after the handlers.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { runWorker } = require('./worker.js') as typeof import('./worker');
 runWorker(shutdown);

@@ -1,6 +1,4 @@
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { findForbiddenEdges } = require('./find-forbidden-edges.cjs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const allowed = require('./allowed-dependencies.cjs');
 
 function graph(edges: Array<[string, string]>, extraNodes: string[] = []) {
