@@ -1,19 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startTestEmulator, type RunningEmulator } from '@kiln/testing';
-import { batchSpec, createSandbox, exitCodeWithin, waitForOutput, type CliUser, type Sandbox } from './support/cli-harness';
+import { batchSpec, createSandbox, exitCodeWithin, waitForOutput, type Sandbox } from './support/cli-harness';
 import { expectManifestToMatchDisk, temporaryFiles } from './support/output-folder';
-import { chownTree, fillDisk, mountSmallDisk, NOBODY, unmount, whyNoRealDiskFaults } from './support/real-disk-faults';
+import { fillDisk, mountSmallDisk, unmount, whyNoRealDiskFaults } from './support/real-disk-faults';
 
 /** A real fault of the disk the output folder is on, made while kiln writes a batch. */
 interface DiskFault {
   name: string;
   /** What kiln says for each item it could not write. */
   message: (folder: string) => string;
-  /** Who kiln runs as (the test's own user when absent). */
-  user?: CliUser;
+  /** Kiln runs without root's permission bypass, so the folder's mode bits stop it. */
+  withoutPermissionBypass?: boolean;
   /** Before the run: `disk` is the folder that holds the output folder. */
-  prepare(disk: string, sandbox: Sandbox): void;
+  prepare(disk: string): void;
   inject(disk: string, out: string): void;
   clear(disk: string, out: string): void;
   release(disk: string): void;
@@ -39,14 +39,11 @@ const faults: DiskFault[] = [
     release: (disk) => unmount(disk),
   },
   {
-    // kiln as an ordinary user, whose output folder someone makes read-only.
+    // kiln bound by file modes as an ordinary user is, whose output folder someone makes read-only.
     name: 'EACCES, the folder not writable',
     message: (folder) => `no permission to write in ${folder} (EACCES); fix the folder's permissions`,
-    user: NOBODY,
-    prepare: (disk, sandbox) => {
-      fs.mkdirSync(disk);
-      chownTree(sandbox.dir, NOBODY);
-    },
+    withoutPermissionBypass: true,
+    prepare: (disk) => fs.mkdirSync(disk),
     inject: (_disk, out) => fs.chmodSync(out, 0o555),
     clear: (_disk, out) => fs.chmodSync(out, 0o755),
     release: () => undefined,
@@ -77,9 +74,9 @@ describe(`kiln run on a disk that fails partway${skipReason ? ` (skipped: ${skip
       const disk = path.join(sandbox.dir, 'disk');
       const out = path.join(disk, 'out');
       sandbox.write('jobs.yaml', batchSpec(ITEMS, { out: 'disk/out' }));
-      fault.prepare(disk, sandbox);
+      fault.prepare(disk);
       try {
-        const options = { user: fault.user, env: { HOME: sandbox.dir } };
+        const options = { withoutPermissionBypass: fault.withoutPermissionBypass, env: { HOME: sandbox.dir } };
         const child = sandbox.spawn(['run', 'jobs.yaml', '--server', emulator.url], options);
         // "done" is printed once the image, its sidecar and the manifest entry are written.
         await waitForOutput(child, (stdout) => (stdout.match(/ done Item /g) ?? []).length >= 2);

@@ -6,16 +6,18 @@ import * as path from 'node:path';
 export const workspaceRoot = path.resolve(__dirname, '../../../..');
 const launcher = path.join(workspaceRoot, 'bin/kiln.cjs');
 
-/** Runs kiln as this account instead of the test's (root bypasses file permissions). */
-export interface CliUser {
-  uid: number;
-  gid: number;
-}
-
 interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
-  user?: CliUser;
+  /**
+   * Runs kiln as root without the capabilities that bypass file permissions (`setpriv`), so a folder's
+   * mode bits apply to it as to an ordinary user. Unlike switching to another account, it still reads
+   * the repository wherever a checkout lies (CI clones into a folder only root may enter).
+   */
+  withoutPermissionBypass?: boolean;
 }
+
+/** Capabilities through which root ignores file modes; dropped from the bounding set, exec loses them. */
+const PERMISSION_BYPASS = '-dac_override,-dac_read_search';
 
 interface CliResult {
   code: number | null;
@@ -51,7 +53,10 @@ export function createSandbox(): Sandbox {
     KILN_EMULATOR_PROMPT_MS: '20',
   };
   const spawnCli = (args: string[], options: SpawnOptions) => {
-    const child = spawn(process.execPath, [launcher, ...args], { cwd: dir, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
+    const [command, commandArgs] = options.withoutPermissionBypass
+      ? ['setpriv', ['--bounding-set', PERMISSION_BYPASS, '--', process.execPath, launcher, ...args]]
+      : [process.execPath, [launcher, ...args]];
+    const child = spawn(command, commandArgs, { cwd: dir, env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));

@@ -2,18 +2,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CliUser } from './cli-harness';
 
 // Real disk faults, no injected writer: a small tmpfs that another program fills (ENOSPC), and a
-// folder kiln may not write because it runs as an ordinary user (EACCES; root bypasses permissions).
-// Making either needs root, as CI has.
-
-/** The unprivileged account kiln runs as for permission faults. */
-export const NOBODY: CliUser = { uid: 65534, gid: 65534 };
+// folder kiln may not write because it runs without root's permission bypass (EACCES). Making
+// either needs root, as CI has.
 
 /** Why these faults cannot be made on this machine, or undefined when they can. */
 export function whyNoRealDiskFaults(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root, to mount a small tmpfs and to run kiln as another user';
+  if (process.getuid?.() !== 0) return 'needs root, to mount a small tmpfs and to drop capabilities with setpriv';
   const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-tmpfs-probe-'));
   try {
     mountSmallDisk(probe, 64 * 1024);
@@ -55,9 +51,4 @@ export function fillDisk(file: string, leaveBlocks = 0): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Gives `dir` and everything under it to `user`. */
-export function chownTree(dir: string, user: CliUser): void {
-  execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, dir], { stdio: 'pipe' });
 }
