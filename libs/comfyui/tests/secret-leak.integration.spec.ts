@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { openKilnTestDatabase, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import { filesUnder, openKilnTestDatabase, secretsFound, type RunningEmulator, type TestDatabase } from '@kiln/testing';
 import { createLogger, format, transports } from 'winston';
 import { createRunFromYaml, startEmulatorForTest, tempDir, testEngine } from './support/engine-harness';
 import { startTamperingProxy, type TamperingProxy } from './support/tampering-proxy';
@@ -22,12 +21,6 @@ defaults: { checkpoint: v1-5-pruned-emaonly.safetensors, width: 64, height: 64, 
 items:
 ${items.map((name) => `  - { name: ${name}, prompt: p }`).join('\n')}
 `;
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name), 'latin1'));
 }
 
 describe('no secret leaves the engine (PostgreSQL)', () => {
@@ -76,14 +69,18 @@ describe('no secret leaves the engine (PostgreSQL)', () => {
     // Every row of every table Kiln keeps, through the entities (no table's SQL outside its owner).
     const tables = await Promise.all(db.dataSource.entityMetadatas.map((meta) => db.dataSource.getRepository(meta.target).find()));
     const dump = JSON.stringify(tables);
-    const outputs = [...filesUnder(dir), dump, logs.join(''), JSON.stringify(events), await engine.metrics.registry.metrics()];
+    const outputs = [
+      ...filesUnder(dir),
+      { where: 'the database rows', text: dump },
+      { where: 'the logs', text: logs.join('') },
+      { where: 'the engine events', text: JSON.stringify(events) },
+      { where: '/metrics', text: await engine.metrics.registry.metrics() },
+    ];
 
     expect(goodSummary).toMatchObject({ completed: 2, failed: [] });
     expect(badSummary.failed).toHaveLength(1);
     expect(badSummary.failed[0].error).toContain('rejected [REDACTED]');
     expect(dump).toContain('kiln:***@127.0.0.1');
-    for (const secret of [URL_PASSWORD, HEADER_SECRET, BASIC]) {
-      expect(outputs.filter((text) => text.includes(secret))).toEqual([]);
-    }
+    expect(secretsFound(outputs, [URL_PASSWORD, HEADER_SECRET, BASIC])).toEqual([]);
   }, 30_000);
 });
