@@ -4,23 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
 import { COMFY_FIXTURES_DIR, loadHttpFixture, loadViewFixture, loadWorkflow, loadWorkflowBytes, nockReply } from '../../tests/fixtures/comfyui-fixtures';
-import { ComfyUiError } from '../errors';
+import { caught } from '../../tests/support/caught-comfyui-error';
 import { ComfyUiClient } from './comfyui-client';
 
 const BASE = 'http://comfy.test:8188';
 
 function makeClient(extra: Partial<ConstructorParameters<typeof ComfyUiClient>[0]> = {}): ComfyUiClient {
   return new ComfyUiClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ComfyUiError) return error;
-    throw error;
-  }
-  throw new Error('expected a ComfyUiError, but the call succeeded');
 }
 
 describe('ComfyUiClient calls', () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { WebSocketServer } from 'ws';
-import { ComfyUiError } from '../errors';
+import { caught } from '../../tests/support/caught-comfyui-error';
 import { ComfyUiClient } from './comfyui-client';
 import type { ComfyUiClientOptions } from './options';
 
@@ -31,16 +31,6 @@ async function serve(handler: Handler): Promise<{ url: string; seen: Seen[] }> {
 
 function client(baseUrl: string, extra: Partial<ComfyUiClientOptions> = {}): ComfyUiClient {
   return new ComfyUiClient({ baseUrl, retry: { retries: 0 }, requestTimeoutMs: 1_000, ...extra });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ComfyUiError) return error;
-    throw error;
-  }
-  throw new Error('expected a ComfyUiError, but the call succeeded');
 }
 
 const ref = { filename: 'a.png', subfolder: '', type: 'output' as const };

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { loadHttpFixture, loadWorkflow, nockReply } from '../../tests/fixtures/comfyui-fixtures';
-import { ComfyUiError } from '../errors';
+import { caught } from '../../tests/support/caught-comfyui-error';
 import { ComfyUiClient } from './comfyui-client';
 import type { ComfyUiClientLogger, ComfyUiClientOptions } from './options';
 
@@ -12,16 +12,6 @@ const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 10.0.
 
 function makeClient(extra: Partial<ComfyUiClientOptions> = {}): ComfyUiClient {
   return new ComfyUiClient({ baseUrl: BASE, clientId: 'test-client', retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 }, requestTimeoutMs: 500, ...extra });
-}
-
-async function caught(promise: Promise<unknown>): Promise<ComfyUiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ComfyUiError) return error;
-    throw error;
-  }
-  throw new Error('expected a ComfyUiError, but the call succeeded');
 }
 
 function recordingLogger(): ComfyUiClientLogger & { lines: string[] } {
