@@ -5,5 +5,5 @@ export { kilnEntities, kilnMigrations, openKilnTestDatabase } from './kiln-test-
 export { comfyUiFixturesDir, workflowCorpusDir } from './fixtures';
 export { startContractServer, startTestEmulator } from './emulator';
 export type { EmulatorOptions, RunningEmulator } from './emulator';
-export { filesUnder, rowsOfSchema, secretsFound } from './secret-leaks';
+export { databaseUrlWithPlantedPasswords, filesUnder, PLANTED, PLANTED_BASIC, PLANTED_SECRETS, rowsOfSchema, secretsFound, withPlantedCredentials } from './secret-leaks';
 export type { Output } from './secret-leaks';

@@ -38,3 +38,36 @@ export function secretsFound(outputs: readonly Output[], secrets: readonly strin
       }),
   );
 }
+
+/**
+ * One secret for each setting that can hold one, planted by the leak tests of the CLI and the worker.
+ * Distinct, searchable values: a hit names which setting leaked.
+ */
+export const PLANTED = {
+  urlPassword: 'urlpw-5f0c2a9e',
+  authHeaderValue: 'hdrkey-81d3b7c4',
+  databasePassword: 'dbpw-2e6a9f13',
+  databaseParamPassword: 'dbparam-7c41e0b8',
+  galleryToken: 'gallerytok-93b15d2f0a',
+} as const;
+
+/** The Basic header the client builds from a `COMFYUI_BASE_URL` of `kilnuser` and the planted password. */
+export const PLANTED_BASIC = Buffer.from(`kilnuser:${PLANTED.urlPassword}`).toString('base64');
+
+/** Every planted secret, for {@link secretsFound}. */
+export const PLANTED_SECRETS: readonly string[] = [...Object.values(PLANTED), PLANTED_BASIC];
+
+/** A server URL with the user `kilnuser` and the planted password (the emulator ignores them). */
+export function withPlantedCredentials(url: string): string {
+  return url.replace('http://', `http://kilnuser:${PLANTED.urlPassword}@`);
+}
+
+/** The test schema's URL with the planted passwords in the user info and in `?password=` (trust auth ignores both). */
+export function databaseUrlWithPlantedPasswords(db: TestDatabase, port?: number): string {
+  if (!db.url) throw new Error('databaseUrlWithPlantedPasswords needs a PostgreSQL test database');
+  const url = new URL(db.url);
+  url.password = PLANTED.databasePassword;
+  url.searchParams.set('password', PLANTED.databaseParamPassword);
+  if (port) url.port = String(port);
+  return url.href;
+}

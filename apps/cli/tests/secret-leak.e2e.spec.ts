@@ -1,5 +1,19 @@
 import * as path from 'node:path';
-import { filesUnder, openKilnTestDatabase, rowsOfSchema, secretsFound, startTestEmulator, type Output, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import {
+  databaseUrlWithPlantedPasswords,
+  filesUnder,
+  openKilnTestDatabase,
+  PLANTED,
+  PLANTED_BASIC,
+  PLANTED_SECRETS,
+  rowsOfSchema,
+  secretsFound,
+  startTestEmulator,
+  withPlantedCredentials,
+  type Output,
+  type RunningEmulator,
+  type TestDatabase,
+} from '@kiln/testing';
 import { batchSpec, createSandbox, jsonEvents, waitForOutput, type Sandbox } from './support/cli-harness';
 
 // A secret planted in each place one can come from (a password in COMFYUI_BASE_URL and the Basic
@@ -7,27 +21,8 @@ import { batchSpec, createSandbox, jsonEvents, waitForOutput, type Sandbox } fro
 // `?password=`, KILN_GALLERY_TOKEN) appears in nothing the CLI writes: its terminal output (text
 // and --json), its files, or any database row, also when the server echoes credentials back.
 
-const URL_PASSWORD = 'urlpw-5f0c2a9e';
-const HEADER_SECRET = 'hdrkey-81d3b7c4';
-const DB_USER_PASSWORD = 'dbpw-2e6a9f13';
-const DB_PARAM_PASSWORD = 'dbparam-7c41e0b8';
-const GALLERY_TOKEN = 'gallerytok-93b15d2f0a';
-const BASIC = Buffer.from(`kilnuser:${URL_PASSWORD}`).toString('base64');
-const SECRETS = [URL_PASSWORD, HEADER_SECRET, DB_USER_PASSWORD, DB_PARAM_PASSWORD, GALLERY_TOKEN, BASIC];
-
-/** The same server, with a user and password (the emulator ignores them; the client sends them as Basic auth). */
-function withCredentials(url: string): string {
-  return url.replace('http://', `http://kilnuser:${URL_PASSWORD}@`);
-}
-
-/** The test schema's URL with a password in the user info and in `?password=` (trust auth ignores both). */
-function databaseUrl(db: TestDatabase, port?: number): string {
-  const url = new URL(db.url as string);
-  url.password = DB_USER_PASSWORD;
-  url.searchParams.set('password', DB_PARAM_PASSWORD);
-  if (port) url.port = String(port);
-  return url.href;
-}
+const { urlPassword: URL_PASSWORD, authHeaderValue: HEADER_SECRET, galleryToken: GALLERY_TOKEN } = PLANTED;
+const BASIC = PLANTED_BASIC;
 
 const PIPELINE = ['version: 1', 'output: { dir: pipeline-out }', 'defaults: { checkpoint: v1-5-pruned-emaonly.safetensors, width: 64, height: 64, steps: 2, seed: 9 }', 'steps:', '  - { name: Heroes, prompt: a hero, count: 1 }', ''].join('\n');
 
@@ -49,10 +44,10 @@ describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
     emulator = await startTestEmulator({ promptDurationMs: 10 });
     sandbox = createSandbox();
     env = {
-      COMFYUI_BASE_URL: withCredentials(emulator.url),
+      COMFYUI_BASE_URL: withPlantedCredentials(emulator.url),
       COMFYUI_AUTH_HEADER: `X-Api-Key: ${HEADER_SECRET}`,
       COMFYUI_MAX_RETRIES: '0',
-      DATABASE_URL: databaseUrl(db),
+      DATABASE_URL: databaseUrlWithPlantedPasswords(db),
       KILN_GALLERY_TOKEN: GALLERY_TOKEN,
     };
   }, 60_000);
@@ -100,7 +95,7 @@ describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
     // Ctrl-C during a run whose server came from --server: the resume hint repeats the flag.
     emulator.setFaults({ hangPrompts: 1 });
     sandbox.write('hangs.yaml', batchSpec(1, { out: 'hangs-out', seed: 8 }));
-    const hanging = sandbox.spawn(['run', 'hangs.yaml', '--server', withCredentials(emulator.url)], { env });
+    const hanging = sandbox.spawn(['run', 'hangs.yaml', '--server', withPlantedCredentials(emulator.url)], { env });
     const hangingClosed = new Promise((resolve) => hanging.once('close', resolve));
     await waitForOutput(hanging, (stdout) => /Item 1/.test(stdout));
     hanging.kill('SIGINT');
@@ -141,14 +136,14 @@ describe('no secret leaves the CLI (built CLI, PostgreSQL)', () => {
     // Errors that name the settings: ComfyUI down, the database down, a bad server list.
     const closedPort = 1;
     expect((await kiln(['run', 'good.yaml', '--overwrite'], { COMFYUI_BASE_URL: `http://kilnuser:${URL_PASSWORD}@127.0.0.1:${closedPort}` })).code).toBe(3);
-    expect((await kiln(['pipeline', 'status', '--json'], { DATABASE_URL: databaseUrl(db, closedPort) })).code).toBe(3);
-    expect((await kiln(['models'], { COMFYUI_BASE_URL: `${withCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere` })).code).toBe(2);
-    expect((await kiln(['models', '--server', `${withCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere`, '--json'])).code).toBe(2);
+    expect((await kiln(['pipeline', 'status', '--json'], { DATABASE_URL: databaseUrlWithPlantedPasswords(db, closedPort) })).code).toBe(3);
+    expect((await kiln(['models'], { COMFYUI_BASE_URL: `${withPlantedCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere` })).code).toBe(2);
+    expect((await kiln(['models', '--server', `${withPlantedCredentials(emulator.url)},ftp://kilnuser:${URL_PASSWORD}@elsewhere`, '--json'])).code).toBe(2);
 
     // Everything under the sandbox but the copy of the embedded database (unused with DATABASE_URL).
     const files = filesUnder(sandbox.dir).filter(({ where }) => !where.includes(`${path.sep}.kiln${path.sep}`));
     const rows = await rowsOfSchema(db);
-    expect(secretsFound([...outputs, ...files, ...rowsAfterFailure, ...rows], SECRETS)).toEqual([]);
+    expect(secretsFound([...outputs, ...files, ...rowsAfterFailure, ...rows], PLANTED_SECRETS)).toEqual([]);
     // What was searched holds what it should, the secrets masked.
     expect(files.some(({ where }) => where.endsWith('kiln-manifest.json'))).toBe(true);
     expect(files.some(({ where }) => where.includes('kiln-workflows'))).toBe(true);

@@ -1,4 +1,18 @@
-import { filesUnder, openKilnTestDatabase, rowsOfSchema, secretsFound, startTestEmulator, type Output, type RunningEmulator, type TestDatabase } from '@kiln/testing';
+import {
+  databaseUrlWithPlantedPasswords,
+  filesUnder,
+  openKilnTestDatabase,
+  PLANTED,
+  PLANTED_BASIC,
+  PLANTED_SECRETS,
+  rowsOfSchema,
+  secretsFound,
+  startTestEmulator,
+  withPlantedCredentials,
+  type Output,
+  type RunningEmulator,
+  type TestDatabase,
+} from '@kiln/testing';
 import {
   createRun,
   freePort,
@@ -22,22 +36,8 @@ import {
 // /healthz, the gallery's pages, its files or any database row, also when the server echoes
 // credentials back.
 
-const URL_PASSWORD = 'urlpw-c41d7e20';
-const HEADER_SECRET = 'hdrkey-0b9f3a66';
-const DB_USER_PASSWORD = 'dbpw-58e2c1d7';
-const DB_PARAM_PASSWORD = 'dbparam-e93a0f45';
-const GALLERY_TOKEN = 'gallerytok-6d20b8f1c3';
-const BASIC = Buffer.from(`kilnuser:${URL_PASSWORD}`).toString('base64');
-const SECRETS = [URL_PASSWORD, HEADER_SECRET, DB_USER_PASSWORD, DB_PARAM_PASSWORD, GALLERY_TOKEN, BASIC];
-
-/** The test schema's URL with a password in the user info and in `?password=` (trust auth ignores both). */
-function databaseUrl(db: TestDatabase, port?: number): string {
-  const url = new URL(must(db.url, 'the test database URL'));
-  url.password = DB_USER_PASSWORD;
-  url.searchParams.set('password', DB_PARAM_PASSWORD);
-  if (port) url.port = String(port);
-  return url.href;
-}
+const { urlPassword: URL_PASSWORD, authHeaderValue: HEADER_SECRET, galleryToken: GALLERY_TOKEN } = PLANTED;
+const BASIC = PLANTED_BASIC;
 
 /** Signs in to the gallery with its token; the session cookie. */
 async function signIn(gallery: string): Promise<string> {
@@ -80,7 +80,7 @@ describe('no secret leaves the worker (worker process, PostgreSQL)', () => {
     const dir = tempDir();
     const good = await createRun(db.dataSource, pipelineYaml({ steps: ['Heroes'], count: 2 }), dir, 'good');
     const [metricsPort, galleryPort] = [await freePort(), await freePort()];
-    const env = workerEnv(databaseUrl(db), emulator.url.replace('http://', `http://kilnuser:${URL_PASSWORD}@`), {
+    const env = workerEnv(databaseUrlWithPlantedPasswords(db), withPlantedCredentials(emulator.url), {
       COMFYUI_AUTH_HEADER: `X-Api-Key: ${HEADER_SECRET}`,
       COMFYUI_MAX_RETRIES: '0',
       KILN_METRICS_PORT: String(metricsPort),
@@ -123,7 +123,7 @@ describe('no secret leaves the worker (worker process, PostgreSQL)', () => {
     await waitFor('the unreachable warning', () => noComfyUi.logged('no ComfyUI server answers: waiting for one before generating anything')[0], 15_000, [noComfyUi]);
     expect(await stopWorker(noComfyUi, 'SIGTERM')).toMatchObject({ code: 0 });
     // Starts that fail: the database down, a bad server list.
-    const noDatabase = spawnWorker({ ...env, DATABASE_URL: databaseUrl(db, closedPort), KILN_METRICS_PORT: '0', KILN_GALLERY_PORT: '0' });
+    const noDatabase = spawnWorker({ ...env, DATABASE_URL: databaseUrlWithPlantedPasswords(db, closedPort), KILN_METRICS_PORT: '0', KILN_GALLERY_PORT: '0' });
     expect((await noDatabase.exited).code).toBe(3);
     const badServers = spawnWorker({ ...env, COMFYUI_BASE_URL: `${env['COMFYUI_BASE_URL']},ftp://kilnuser:${URL_PASSWORD}@elsewhere` });
     expect((await badServers.exited).code).toBe(2);
@@ -139,7 +139,7 @@ describe('no secret leaves the worker (worker process, PostgreSQL)', () => {
       ...filesUnder(worker.cwd),
       ...rows,
     ];
-    expect(secretsFound(outputs, SECRETS)).toEqual([]);
+    expect(secretsFound(outputs, PLANTED_SECRETS)).toEqual([]);
     // What was searched holds what it should, the secrets masked.
     expect(failed.map((job) => job.errorMessage).sort()).toEqual([
       expect.stringContaining('received X-Api-Key: [REDACTED]; Authorization: [REDACTED]'),
