@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { planBatch } from '../batch/plan-batch';
 import type { CliContext } from '../cli-context';
 import { openComfySession } from '../comfyui/comfyui-session';
 import type { ServerOptions } from '../commands/option-types';
@@ -24,8 +23,8 @@ export async function validateAction(ctx: CliContext, file: string, options: Ser
   }
 }
 
-function report(file: string, { spec, serverCheck }: CheckedSpec, reporter: Reporter): number {
-  const images = spec.kind === 'batch' ? planBatch(spec).length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
+function report(file: string, { spec, plan, serverCheck }: CheckedSpec, reporter: Reporter): number {
+  const images = spec.kind === 'batch' ? plan.length : spec.steps.reduce((sum, step) => sum + step.baseCount, 0);
   const what = spec.kind === 'batch' ? `${spec.steps.length} item(s), ${images} image(s)` : `${spec.steps.length} step(s), ${images} base image(s)`;
   const checked = serverCheck ? `preflight passed: ${serverCheck}` : 'not checked against a server (--offline): models, node classes and values the server offers';
   reporter.result(`${path.basename(file)} is valid: a ${spec.kind} of ${what}; output to ${spec.outputDir}\n${checked}`, {

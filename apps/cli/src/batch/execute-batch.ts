@@ -16,7 +16,7 @@ import type { CheckedSpec } from '../spec-check/check-spec';
 import { batchRunInput, cancelSupersededRuns, createBatchRun, findResumableRun } from './batch-run';
 import { driveBatch, summarize } from './drive-batch';
 import { inspectOutput, type OutputState } from './existing-outputs';
-import { planBatch, type PlannedImage } from './plan-batch';
+import type { PlannedImage } from './plan-batch';
 import { reconcileManifest } from './reconcile-manifest';
 
 export interface ExecuteBatchInput {
@@ -42,7 +42,7 @@ export interface ExecuteBatchInput {
  */
 export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
   const { ctx, config, reporter, comfy } = input;
-  const { spec } = input.checked;
+  const { spec, plan } = input.checked;
   if (spec.kind !== 'batch') {
     throw new CliError(
       'INVALID_INPUT',
@@ -50,7 +50,6 @@ export async function executeBatch(input: ExecuteBatchInput): Promise<number> {
         `register it with \`kiln pipeline start ${input.source}\` and run \`nx run worker:serve\`, or write items: for a batch`,
     );
   }
-  const plan = planBatch(spec);
   const showPath = (absolute: string) => displayPath(absolute, ctx.cwd);
 
   try {

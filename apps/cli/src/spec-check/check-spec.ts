@@ -1,6 +1,6 @@
 import type { ResolvedJobSpec } from '@kiln/job-orchestration';
 import { loadSpec, type SpecOverrides, type SpecSource } from '../batch/load-spec';
-import { planBatch } from '../batch/plan-batch';
+import { planBatch, type PlannedImage } from '../batch/plan-batch';
 import type { ComfyUiSession } from '../comfyui/comfyui-session';
 import { CliError } from '../errors';
 import { MANIFEST_FILE } from '../manifest/manifest';
@@ -12,6 +12,8 @@ declare const checked: unique symbol;
 /** A spec that passed {@link checkSpec}; nothing else makes one, so no command can skip a check. */
 export interface CheckedSpec {
   readonly spec: ResolvedJobSpec;
+  /** A batch's images, planned once for the checks and kept for the commands that act on them; empty for a pipeline. */
+  readonly plan: PlannedImage[];
   /** One line on what was checked on the servers; undefined when checked without them. */
   readonly serverCheck?: string;
   readonly [checked]: true;
@@ -37,15 +39,15 @@ export async function checkSpec(input: CheckSpecInput): Promise<CheckedSpec> {
   const { comfy, catalogue } = input.servers ?? {};
   const spec = await loadSpec(input.source, input.cwd, input.overrides, comfy ? () => comfy.objectInfo() : undefined, catalogue);
   for (const note of spec.notes) input.reporter.info(`note: ${note}`);
-  assertNoReservedNames(spec);
+  const plan = spec.kind === 'batch' ? planBatch(spec) : [];
+  assertNoReservedNames(plan);
   const serverCheck = comfy ? await assertSpecRunnable(comfy, spec.steps, input.reporter) : undefined;
-  return { spec, serverCheck } as CheckedSpec;
+  return { spec, plan, serverCheck } as CheckedSpec;
 }
 
 /** A batch keeps kiln-manifest.json beside its images; an image `kiln-manifest.png` would put its sidecar there. */
-function assertNoReservedNames(spec: ResolvedJobSpec): void {
-  if (spec.kind !== 'batch') return;
-  const clash = planBatch(spec).find((image) => image.relativeFile.replace(/\.png$/, '.json') === MANIFEST_FILE);
+function assertNoReservedNames(plan: PlannedImage[]): void {
+  const clash = plan.find((image) => image.relativeFile.replace(/\.png$/, '.json') === MANIFEST_FILE);
   if (clash) {
     throw new CliError('INVALID_INPUT', `item '${clash.itemName}' would write its sidecar over ${MANIFEST_FILE}, the batch's manifest; nothing was queued\n  fix: rename the item`);
   }
